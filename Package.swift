@@ -1,0 +1,42 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "RefWire",
+    products: [
+        .library(name: "RefWire", targets: ["RefWire"]),
+        .executable(name: "refwire", targets: ["RefWireCommand"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // zlib from the system (Debian zlib1g-dev): the exact RFC 1950 streams that
+        // Compress::Zlib writes, with full control over bounds and stream end.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "RefWire",
+            dependencies: ["CZlib"]
+        ),
+        .executableTarget(
+            name: "RefWireCommand",
+            dependencies: [
+                "RefWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "RefWireTests",
+            dependencies: ["RefWire"]
+        ),
+        .testTarget(
+            name: "RefWireInteropTests",
+            dependencies: ["RefWire"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
