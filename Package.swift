@@ -35,8 +35,10 @@ let package = Package(
         ),
         .testTarget(
             name: "RefWireInteropTests",
-            dependencies: ["RefWire"]
+            dependencies: ["RefWire"],
+            exclude: ["Perl"]  // scripts the tests run with real perl
         ),
+        .testTarget(name: "RefWireCommandTests", dependencies: ["RefWire", "RefWireCommand"]),
     ],
     swiftLanguageModes: [.v6]
 )

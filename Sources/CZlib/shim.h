@@ -10,4 +10,11 @@ static inline int refwire_deflateInit(z_streamp stream, int level) {
 static inline int refwire_inflateInit(z_streamp stream) {
     return inflateInit(stream);
 }
+/// `deflateInit2` is a macro too. Compress::Zlib's `compress` needs it: it deflates
+/// with memLevel 9 (`MAX_MEM_LEVEL`), not `deflateInit`'s 8, and memLevel changes
+/// the bytes deflate emits.
+static inline int refwire_deflateInit2(z_streamp stream, int level, int method,
+                                       int windowBits, int memLevel, int strategy) {
+    return deflateInit2(stream, level, method, windowBits, memLevel, strategy);
+}
 #endif

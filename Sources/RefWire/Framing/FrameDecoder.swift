@@ -33,7 +33,9 @@ public struct FrameDecoder: Sendable {
 
     private enum State: Sendable {
         /// Reading the length field that starts at `readIndex`; `digits` digits read so far.
-        case lengthField(digits: Int, length: Int)
+        /// `length` saturates at `UInt64.max`, so every declared value up to that is
+        /// reported exactly.
+        case lengthField(digits: Int, length: UInt64)
         /// The payload starts at `start` and is `length` bytes long.
         case payload(start: Int, length: Int)
         case failed(FramingError)
@@ -109,7 +111,7 @@ public struct FrameDecoder: Sendable {
 
     // MARK: - Parsing
 
-    private mutating func readLengthField(digits: Int, length: Int) throws(FramingError) -> Frame? {
+    private mutating func readLengthField(digits: Int, length: UInt64) throws(FramingError) -> Frame? {
         var digits = digits
         var length = length
         var index = readIndex + digits
@@ -125,17 +127,17 @@ public struct FrameDecoder: Sendable {
                 }
                 // Saturate: any value past the frame limit is refused at the NUL anyway.
                 let (times10, overflow1) = length.multipliedReportingOverflow(by: 10)
-                let (sum, overflow2) = times10.addingReportingOverflow(Int(digit))
+                let (sum, overflow2) = times10.addingReportingOverflow(UInt64(digit))
                 length = overflow1 || overflow2 ? .max : sum
                 index += 1
             } else if byte == 0 && digits > 0 {
-                guard length <= limits.maximumFrameLength else {
+                guard length <= UInt64(limits.maximumFrameLength) else {
                     throw fail(.frameTooLarge(
                         offset: bufferOffset + readIndex,
-                        declaredLength: length == .max ? .max : UInt64(length),
+                        declaredLength: length,
                         limit: limits.maximumFrameLength))
                 }
-                return try takePayload(start: index + 1, length: length)
+                return try takePayload(start: index + 1, length: Int(length))
             } else {
                 throw fail(.invalidLengthPrefix(offset: bufferOffset + index, byte: byte))
             }
@@ -149,17 +151,20 @@ public struct FrameDecoder: Sendable {
     }
 
     private mutating func takePayload(start: Int, length: Int) throws(FramingError) -> Frame? {
-        let end = start + length
-        guard end <= buffer.count else {
+        // Compare without forming `start + length`: with a frame limit near `Int.max`
+        // a hostile length would overflow it.
+        guard length <= buffer.count - start else {
             if inputFinished {
+                let (expected, overflow) = (start - readIndex).addingReportingOverflow(length)
                 throw fail(.truncatedFrame(
                     offset: bufferOffset + readIndex,
                     bufferedBytes: buffer.count - readIndex,
-                    expectedBytes: end - readIndex))
+                    expectedBytes: overflow ? .max : expected))
             }
             state = .payload(start: start, length: length)
             return nil
         }
+        let end = start + length
         let frame = Frame(payload: buffer[start..<end], offset: bufferOffset + readIndex)
         readIndex = end
         state = .lengthField(digits: 0, length: 0)

@@ -15,30 +15,36 @@ public struct FramingLimits: Sendable, Hashable {
     public var maximumLengthDigits: Int
 
     /// The most bytes the decoder holds that have not yet been handed out as frames. A
-    /// `feed` that would exceed it is refused (and changes nothing). Default: 32 MiB,
-    /// room for one largest frame plus the next chunk of input.
+    /// `feed` that would exceed it is refused (and changes nothing). Below
+    /// `maximumFrameLength + maximumLengthDigits + 1` a largest frame can never complete:
+    /// its feeds are refused. Default: 32 MiB, or one largest frame plus 64 KiB if that
+    /// is more.
     public var maximumBufferedBytes: Int
 
+    /// Creates limits. Omit `maximumBufferedBytes` to have it follow the frame limit.
     public init(
         maximumFrameLength: Int = FramingLimits.default.maximumFrameLength,
         maximumLengthDigits: Int = FramingLimits.default.maximumLengthDigits,
-        maximumBufferedBytes: Int = FramingLimits.default.maximumBufferedBytes
+        maximumBufferedBytes: Int? = nil
     ) {
         precondition(maximumFrameLength >= 0, "maximumFrameLength must not be negative")
         precondition(maximumLengthDigits >= 1, "maximumLengthDigits must be at least 1")
-        precondition(maximumBufferedBytes >= 1, "maximumBufferedBytes must be at least 1")
+        precondition(maximumBufferedBytes ?? 1 >= 1, "maximumBufferedBytes must be at least 1")
+        let largestFrame = maximumFrameLength.addingSaturating(maximumLengthDigits).addingSaturating(1)
+        let buffered = maximumBufferedBytes ?? max(32 << 20, largestFrame.addingSaturating(64 << 10))
         self.maximumFrameLength = maximumFrameLength
         self.maximumLengthDigits = maximumLengthDigits
-        self.maximumBufferedBytes = maximumBufferedBytes
-    }
-
-    private init(uncheckedFrame: Int, digits: Int, buffered: Int) {
-        maximumFrameLength = uncheckedFrame
-        maximumLengthDigits = digits
-        maximumBufferedBytes = buffered
+        self.maximumBufferedBytes = buffered
     }
 
     /// Safe defaults for a service facing untrusted peers.
     public static let `default` = FramingLimits(
-        uncheckedFrame: 16 << 20, digits: 20, buffered: 32 << 20)
+        maximumFrameLength: 16 << 20, maximumLengthDigits: 20, maximumBufferedBytes: 32 << 20)
+}
+
+extension Int {
+    func addingSaturating(_ other: Int) -> Int {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? (other > 0 ? .max : .min) : sum
+    }
 }

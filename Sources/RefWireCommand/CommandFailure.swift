@@ -1,0 +1,76 @@
+import ArgumentParser
+import RefWire
+
+/// Why a verb stopped before the end of its input. Carries its exit status and the
+/// message printed on standard error.
+enum CommandFailure: Error {
+    /// The stream is corrupt or over a limit, or a payload could not be converted.
+    case stream(offset: Int, message: String)
+    /// The input file could not be opened.
+    case cannotOpen(path: String, reason: String)
+    /// Reading or writing failed.
+    case io(String)
+
+    var exitStatus: Int32 {
+        switch self {
+        case .stream: return ExitStatus.streamError
+        case .cannotOpen: return ExitStatus.noInput
+        case .io: return ExitStatus.ioError
+        }
+    }
+
+    var message: String {
+        switch self {
+        case .stream(let offset, let message): return "error at byte \(offset): \(message)"
+        case .cannotOpen(let path, let reason): return "cannot open \(path): \(reason)"
+        case .io(let message): return message
+        }
+    }
+
+    /// A framing error, at the offset it names (or `fallbackOffset` when it names none).
+    static func framing(_ error: FramingError, fallbackOffset: Int) -> CommandFailure {
+        .stream(offset: error.offset ?? fallbackOffset, message: error.description)
+    }
+
+    /// A payload that failed to inflate or decode.
+    static func payload(_ error: PayloadError) -> CommandFailure {
+        let reason: String
+        switch error.reason {
+        case .decompression(let zlibError):
+            reason = "payload of the frame at byte \(error.frameOffset) did not inflate: "
+                + ZlibErrorText.describe(zlibError)
+        case .decoding(let underlying):
+            reason = "payload of the frame at byte \(error.frameOffset) did not decode: \(underlying)"
+        }
+        return .stream(offset: error.frameOffset, message: reason)
+    }
+}
+
+/// Plain-English text for a ``ZlibError`` (the library's enum has no description of
+/// its own yet).
+enum ZlibErrorText {
+    static func describe(_ error: ZlibError) -> String {
+        switch error {
+        case .gzipStream: return "it is a gzip stream, not a zlib stream"
+        case .invalidHeader: return "no zlib header"
+        case .presetDictionaryRequired: return "the zlib stream needs a preset dictionary"
+        case .corruptData(let reason): return "corrupt deflate data (\(reason))"
+        case .checksumMismatch: return "Adler-32 checksum mismatch"
+        case .truncatedStream: return "the zlib stream is truncated"
+        case .trailingBytes(let count): return "\(count) bytes follow the end of the zlib stream"
+        case .outputLimitExceeded(let limit):
+            return "it inflates to more than \(limit) bytes (--max-decompressed-size)"
+        }
+    }
+}
+
+/// Runs `body`; on a ``CommandFailure`` prints `refwire: <message>` on standard error
+/// and exits with the failure's status.
+func reportingFailures(_ body: () throws(CommandFailure) -> Void) throws {
+    do {
+        try body()
+    } catch {
+        StandardError.write("refwire: \(error.message)\n")
+        throw ExitCode(error.exitStatus)
+    }
+}

@@ -1,0 +1,142 @@
+import RefWire
+import Testing
+
+/// RefWire's zlib against Perl's Compress::Zlib, the library POE::Filter::Reference
+/// compresses with. Byte-identical output is expected when Perl and RefWire link the
+/// same zlib (Debian's Compress::Raw::Zlib uses the system libz); interop is expected
+/// regardless.
+@Suite("Zlib interop with Perl's Compress::Zlib")
+struct ZlibInteropTests {
+    @Test("Perl and Compress::Zlib are installed")
+    func perlHasCompressZlib() throws {
+        let version = try perlOutput(script: Script.zlibVersion)
+        #expect(!version.isEmpty)
+    }
+
+    @Test("compress matches Compress::Zlib::compress byte for byte", arguments: Sample.allCases)
+    func compressMatchesPerl(sample: Sample) throws {
+        let input = sample.bytes
+        let perl = try perlOutput(script: Script.compress, stdin: input)
+        let swift = Zlib.compress(input)
+        #expect(swift == perl, "\(mismatch(swift, perl))")
+    }
+
+    @Test(
+        "compress matches Compress::Zlib::compress at explicit levels",
+        arguments: [-1, 1, 2, 3, 4, 5, 6, 7, 8, 9] as [Int32])
+    func compressMatchesPerlAtLevel(level: Int32) throws {
+        // A quarter of the 1 MiB sample (levels 7-9 are slow on it) still spans many
+        // deflate blocks, whose boundaries are what memLevel moves.
+        let input = Array(Sample.compressible1MiB.bytes.prefix(256 << 10))
+        let perl = try perlOutput(script: Script.compress, arguments: [String(level)], stdin: input)
+        let swift = Zlib.compress(input, level: level)
+        #expect(swift == perl, "\(mismatch(swift, perl))")
+    }
+
+    /// Level 0 need not be byte-identical (with zlib 1.2.13, 100 KB inputs already
+    /// differ): zlib sizes stored blocks by the output space each deflate call gets, and
+    /// Compress::Zlib grows its output 4 KiB at a time where RefWire offers deflateBound's
+    /// worth at once. Both are valid streams.
+    @Test("Level 0 streams interoperate in both directions", arguments: Sample.allCases)
+    func storedInterop(sample: Sample) throws {
+        let input = sample.bytes
+        let fromPerl = try perlOutput(script: Script.compress, arguments: ["0"], stdin: input)
+        #expect(try Zlib.decompress(fromPerl, maximumOutputSize: input.count) == input)
+        let fromSwift = Zlib.compress(input, level: 0)
+        #expect(try perlOutput(script: Script.uncompress, stdin: fromSwift) == input)
+    }
+
+    @Test("decompress inflates what Compress::Zlib::compress wrote", arguments: Sample.allCases)
+    func decompressPerlOutput(sample: Sample) throws {
+        let input = sample.bytes
+        let compressed = try perlOutput(script: Script.compress, stdin: input)
+        #expect(try Zlib.decompress(compressed, maximumOutputSize: input.count) == input)
+    }
+
+    @Test("Compress::Zlib::uncompress inflates what compress wrote", arguments: Sample.allCases)
+    func perlUncompressesSwiftOutput(sample: Sample) throws {
+        let input = sample.bytes
+        for level in [-1, 1, 9] as [Int32] {
+            let inflated = try perlOutput(script: Script.uncompress, stdin: Zlib.compress(input, level: level))
+            #expect(inflated == input, "level \(level): Perl got \(inflated.count) bytes, expected \(input.count)")
+        }
+    }
+
+    /// Says where two compressed outputs part, and which zlib Perl runs, which is the
+    /// first thing to compare when they do.
+    private func mismatch(_ swift: [UInt8], _ perl: [UInt8]) -> String {
+        let offset = zip(swift.indices, zip(swift, perl)).first { $1.0 != $1.1 }?.0 ?? min(swift.count, perl.count)
+        let version = (try? perlOutput(script: Script.zlibVersion)).map { String(decoding: $0, as: UTF8.self) }
+            ?? "unknown"
+        return "Swift wrote \(swift.count) bytes, Perl \(perl.count); first difference at offset \(offset); "
+            + "Perl's Compress::Raw::Zlib uses zlib \(version)"
+    }
+}
+
+/// Inputs shared by the tests, reproducible from their seeds.
+enum Sample: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case empty
+    case shortText
+    case random100KiB
+    case compressible1MiB
+
+    var testDescription: String { rawValue }
+
+    var bytes: [UInt8] {
+        switch self {
+        case .empty:
+            return []
+        case .shortText:
+            return Array("POE::Filter::Reference with Compression => 1\n".utf8)
+        case .random100KiB:
+            var generator = SplitMix64(seed: 100)
+            return (0..<(100 << 10)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        case .compressible1MiB:
+            let words = ["kernel", "session", "event", "wheel", "filter", "frame", " ", "\n", "=>", "{", "}"]
+                .map { Array($0.utf8) }
+            var generator = SplitMix64(seed: 101)
+            var text: [UInt8] = []
+            while text.count < 1 << 20 { text += words[Int(generator.next() % UInt64(words.count))] }
+            return Array(text.prefix(1 << 20))
+        }
+    }
+}
+
+/// Perl one-liners: binary-safe standard streams, slurped input, failure as `die`.
+private enum Script {
+    static let zlibVersion = """
+        use strict; use warnings; use Compress::Zlib;
+        print Compress::Zlib::zlib_version();
+        """
+
+    /// `compress($data)`, or `compress($data, $level)` when given a level argument.
+    static let compress = """
+        use strict; use warnings; use Compress::Zlib;
+        binmode STDIN; binmode STDOUT;
+        my $data = do { local $/; <STDIN> } // '';
+        my $out = @ARGV ? compress($data, $ARGV[0]) : compress($data);
+        defined $out or die "compress failed\\n";
+        print $out;
+        """
+
+    static let uncompress = """
+        use strict; use warnings; use Compress::Zlib;
+        binmode STDIN; binmode STDOUT;
+        my $data = do { local $/; <STDIN> } // '';
+        my $out = uncompress($data);
+        defined $out or die "uncompress failed\\n";
+        print $out;
+        """
+}
+
+private struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
