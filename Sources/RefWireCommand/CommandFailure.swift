@@ -34,33 +34,9 @@ enum CommandFailure: Error {
 
     /// A payload that failed to inflate or decode.
     static func payload(_ error: PayloadError) -> CommandFailure {
-        let reason: String
-        switch error.reason {
-        case .decompression(let zlibError):
-            reason = "payload of the frame at byte \(error.frameOffset) did not inflate: "
-                + ZlibErrorText.describe(zlibError)
-        case .decoding(let underlying):
-            reason = "payload of the frame at byte \(error.frameOffset) did not decode: \(underlying)"
-        }
-        return .stream(offset: error.frameOffset, message: reason)
-    }
-}
-
-/// Plain-English text for a ``ZlibError`` (the library's enum has no description of
-/// its own yet).
-enum ZlibErrorText {
-    static func describe(_ error: ZlibError) -> String {
-        switch error {
-        case .gzipStream: return "it is a gzip stream, not a zlib stream"
-        case .invalidHeader: return "no zlib header"
-        case .presetDictionaryRequired: return "the zlib stream needs a preset dictionary"
-        case .corruptData(let reason): return "corrupt deflate data (\(reason))"
-        case .checksumMismatch: return "Adler-32 checksum mismatch"
-        case .truncatedStream: return "the zlib stream is truncated"
-        case .trailingBytes(let count): return "\(count) bytes follow the end of the zlib stream"
-        case .outputLimitExceeded(let limit):
-            return "it inflates to more than \(limit) bytes (--max-decompressed-size)"
-        }
+        var message = error.description
+        if case .decompression(.outputLimitExceeded) = error.reason { message += " (--max-decompressed-size)" }
+        return .stream(offset: error.frameOffset, message: message)
     }
 }
 

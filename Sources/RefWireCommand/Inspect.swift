@@ -97,7 +97,7 @@ struct InspectFormat {
             if let byteOrder = header.byteOrder { fields.append(("byteOrder", quoted(byteOrder))) }
         }
         if let error = result.zlibError {
-            fields.append(("zlibError", quoted(ZlibErrorText.describe(error))))
+            fields.append(("zlibError", quoted(error.description)))
         }
         fields.append(("firstBytes", quoted(shown)))
         return object(fields)

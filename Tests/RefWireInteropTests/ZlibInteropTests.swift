@@ -13,12 +13,11 @@ struct ZlibInteropTests {
         #expect(!version.isEmpty)
     }
 
-    @Test("compress matches Compress::Zlib::compress byte for byte", arguments: Sample.allCases)
-    func compressMatchesPerl(sample: Sample) throws {
+    @Test("compress matches Compress::Zlib::compress byte for byte", arguments: ZlibSample.allCases)
+    func compressMatchesPerl(sample: ZlibSample) throws {
         let input = sample.bytes
         let perl = try perlOutput(script: Script.compress, stdin: input)
-        let swift = Zlib.compress(input)
-        #expect(swift == perl, "\(mismatch(swift, perl))")
+        expectIdentical(Zlib.compress(input), perl)
     }
 
     @Test(
@@ -27,54 +26,68 @@ struct ZlibInteropTests {
     func compressMatchesPerlAtLevel(level: Int32) throws {
         // A quarter of the 1 MiB sample (levels 7-9 are slow on it) still spans many
         // deflate blocks, whose boundaries are what memLevel moves.
-        let input = Array(Sample.compressible1MiB.bytes.prefix(256 << 10))
+        let input = Array(ZlibSample.compressible1MiB.bytes.prefix(256 << 10))
         let perl = try perlOutput(script: Script.compress, arguments: [String(level)], stdin: input)
-        let swift = Zlib.compress(input, level: level)
-        #expect(swift == perl, "\(mismatch(swift, perl))")
+        expectIdentical(Zlib.compress(input, level: level), perl)
     }
 
     /// Level 0 need not be byte-identical (with zlib 1.2.13, 100 KB inputs already
     /// differ): zlib sizes stored blocks by the output space each deflate call gets, and
     /// Compress::Zlib grows its output 4 KiB at a time where RefWire offers deflateBound's
     /// worth at once. Both are valid streams.
-    @Test("Level 0 streams interoperate in both directions", arguments: Sample.allCases)
-    func storedInterop(sample: Sample) throws {
+    @Test("Level 0 streams interoperate in both directions", arguments: ZlibSample.allCases)
+    func storedInterop(sample: ZlibSample) throws {
         let input = sample.bytes
         let fromPerl = try perlOutput(script: Script.compress, arguments: ["0"], stdin: input)
-        #expect(try Zlib.decompress(fromPerl, maximumOutputSize: input.count) == input)
+        try expectSameBytes(Zlib.decompress(fromPerl, maximumOutputSize: input.count), input)
         let fromSwift = Zlib.compress(input, level: 0)
-        #expect(try perlOutput(script: Script.uncompress, stdin: fromSwift) == input)
+        try expectSameBytes(perlOutput(script: Script.uncompress, stdin: fromSwift), input)
     }
 
-    @Test("decompress inflates what Compress::Zlib::compress wrote", arguments: Sample.allCases)
-    func decompressPerlOutput(sample: Sample) throws {
+    @Test("decompress inflates what Compress::Zlib::compress wrote", arguments: ZlibSample.allCases)
+    func decompressPerlOutput(sample: ZlibSample) throws {
         let input = sample.bytes
         let compressed = try perlOutput(script: Script.compress, stdin: input)
-        #expect(try Zlib.decompress(compressed, maximumOutputSize: input.count) == input)
+        try expectSameBytes(Zlib.decompress(compressed, maximumOutputSize: input.count), input)
     }
 
-    @Test("Compress::Zlib::uncompress inflates what compress wrote", arguments: Sample.allCases)
-    func perlUncompressesSwiftOutput(sample: Sample) throws {
+    @Test("Compress::Zlib::uncompress inflates what compress wrote", arguments: ZlibSample.allCases)
+    func perlUncompressesSwiftOutput(sample: ZlibSample) throws {
         let input = sample.bytes
         for level in [-1, 1, 9] as [Int32] {
             let inflated = try perlOutput(script: Script.uncompress, stdin: Zlib.compress(input, level: level))
-            #expect(inflated == input, "level \(level): Perl got \(inflated.count) bytes, expected \(input.count)")
+            expectSameBytes(inflated, input, "level \(level)")
         }
     }
 
-    /// Says where two compressed outputs part, and which zlib Perl runs, which is the
-    /// first thing to compare when they do.
-    private func mismatch(_ swift: [UInt8], _ perl: [UInt8]) -> String {
-        let offset = zip(swift.indices, zip(swift, perl)).first { $1.0 != $1.1 }?.0 ?? min(swift.count, perl.count)
+    /// Like ``expectSameBytes(_:_:_:sourceLocation:)``, adding which zlib Perl runs:
+    /// the first thing to compare when the outputs part.
+    private func expectIdentical(
+        _ swift: [UInt8], _ perl: [UInt8], sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        guard swift != perl else { return }
         let version = (try? perlOutput(script: Script.zlibVersion)).map { String(decoding: $0, as: UTF8.self) }
-            ?? "unknown"
-        return "Swift wrote \(swift.count) bytes, Perl \(perl.count); first difference at offset \(offset); "
-            + "Perl's Compress::Raw::Zlib uses zlib \(version)"
+        expectSameBytes(
+            swift, perl, "Swift's compress vs Perl's (Perl's zlib: \(version ?? "unknown"))",
+            sourceLocation: sourceLocation)
     }
 }
 
+/// `#expect(actual == expected)`, but a failure says where the bytes part rather than
+/// printing megabytes of array literal.
+private func expectSameBytes(
+    _ actual: [UInt8], _ expected: [UInt8], _ context: String = "",
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    guard actual != expected else { return }
+    let offset = zip(actual, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+        ?? min(actual.count, expected.count)
+    let message = "got \(actual.count) bytes, expected \(expected.count); first difference at offset \(offset)"
+    Issue.record(Comment(rawValue: context.isEmpty ? message : "\(context): \(message)"), sourceLocation: sourceLocation)
+}
+
 /// Inputs shared by the tests, reproducible from their seeds.
-enum Sample: String, CaseIterable, CustomTestStringConvertible, Sendable {
+enum ZlibSample: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case empty
     case shortText
     case random100KiB

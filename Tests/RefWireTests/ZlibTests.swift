@@ -25,7 +25,7 @@ struct ZlibTests {
     func randomRoundTrip(level: Int32) throws {
         let input = TestData.random(count: 1 << 20, seed: 1)
         let compressed = Zlib.compress(input, level: level)
-        #expect(try Zlib.decompress(compressed, maximumOutputSize: input.count) == input)
+        try expectSameBytes(Zlib.decompress(compressed, maximumOutputSize: input.count), input)
     }
 
     @Test("1 MiB of compressible bytes round-trips", arguments: [-1, 0, 1, 6, 9] as [Int32])
@@ -33,7 +33,7 @@ struct ZlibTests {
         let input = TestData.text(count: 1 << 20, seed: 2)
         let compressed = Zlib.compress(input, level: level)
         if level != 0 { #expect(compressed.count < input.count / 2) }
-        #expect(try Zlib.decompress(compressed, maximumOutputSize: input.count) == input)
+        try expectSameBytes(Zlib.decompress(compressed, maximumOutputSize: input.count), input)
     }
 
     @Test("Output that outgrows the first buffer many times over round-trips")
@@ -41,7 +41,7 @@ struct ZlibTests {
         // ~10 KiB of input inflating to 16 MiB: the 40 KiB first guess doubles ~9 times.
         let input = [UInt8](repeating: 0xA5, count: 16 << 20)
         let compressed = Zlib.compress(input)
-        #expect(try Zlib.decompress(compressed, maximumOutputSize: .max) == input)
+        try expectSameBytes(Zlib.decompress(compressed, maximumOutputSize: .max), input)
     }
 
     @Test("Slices and collections without contiguous storage work as input")
@@ -49,13 +49,13 @@ struct ZlibTests {
         let input = TestData.text(count: 10_000, seed: 3)
         let lazyInput = input.lazy.map { $0 }  // no contiguous storage
         let compressed = Zlib.compress(lazyInput)
-        #expect(compressed == Zlib.compress(input))
+        expectSameBytes(compressed, Zlib.compress(input))
 
         // A slice of a larger buffer: indices don't start at zero.
         let framed = [0xEE, 0xEE] + compressed + [0xEE]
         let slice = framed[2..<(framed.count - 1)]
-        #expect(try Zlib.decompress(slice, maximumOutputSize: input.count) == input)
-        #expect(try Zlib.decompress(slice.lazy.map { $0 }, maximumOutputSize: input.count) == input)
+        try expectSameBytes(Zlib.decompress(slice, maximumOutputSize: input.count), input)
+        try expectSameBytes(Zlib.decompress(slice.lazy.map { $0 }, maximumOutputSize: input.count), input)
     }
 
     @Test("Level 0 completes where zlib 1.2.13's deflateBound is too small (madler/zlib#758)")
@@ -196,7 +196,7 @@ struct ZlibTests {
     func exactLimit(count: Int) throws {
         let input = TestData.text(count: count, seed: 8)
         let compressed = Zlib.compress(input)
-        #expect(try Zlib.decompress(compressed, maximumOutputSize: count) == input)
+        try expectSameBytes(Zlib.decompress(compressed, maximumOutputSize: count), input)
         if count > 0 {
             #expect(throws: ZlibError.outputLimitExceeded(limit: count - 1)) {
                 try Zlib.decompress(compressed, maximumOutputSize: count - 1)
@@ -219,6 +219,19 @@ struct ZlibTests {
         #expect(ZlibError.trailingBytes(count: 3).description.contains("3"))
         #expect(ZlibError.corruptData(reason: "invalid block type").description.contains("invalid block type"))
     }
+}
+
+/// `#expect(actual == expected)`, but a failure says where the bytes part rather than
+/// printing megabytes of array literal.
+private func expectSameBytes(
+    _ actual: [UInt8], _ expected: [UInt8], sourceLocation: SourceLocation = #_sourceLocation
+) {
+    guard actual != expected else { return }
+    let offset = zip(actual, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+        ?? min(actual.count, expected.count)
+    Issue.record(
+        "got \(actual.count) bytes, expected \(expected.count); first difference at offset \(offset)",
+        sourceLocation: sourceLocation)
 }
 
 /// Reproducible test inputs.

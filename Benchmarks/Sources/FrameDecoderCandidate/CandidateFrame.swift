@@ -5,9 +5,10 @@ import RefWire
 ///
 /// Why: Swift 6.3 destroys an `Optional` of a struct of more than four words through an
 /// outlined, metadata-driven value witness (`$s7RefWire5FrameVSgWOh` calling `Optional`'s
-/// `destroy` witness, then `Frame`'s), about 70 instructions where a four-word payload
-/// gets one `swift_release`; every `while let frame = try decoder.nextFrame()` pays it
-/// once per frame. Same public surface as ``Frame``; `payload` is computed.
+/// `destroy` witness, then `Frame`'s): some 70 instructions more than the single
+/// `swift_release` a four-word payload gets, paid once per frame by every
+/// `while let frame = try decoder.nextFrame()`. Same public surface as ``Frame``;
+/// `payload` is computed.
 public struct CandidateFrame: Sendable {
     @usableFromInline var storage: [UInt8]
     @usableFromInline var bounds: Range<Int>

@@ -24,9 +24,10 @@ public enum Zlib {
 
     /// Inflates one complete zlib stream, producing at most `maximumOutputSize` bytes.
     ///
-    /// Memory stays within `maximumOutputSize` plus zlib's fixed state (about 40 KiB),
-    /// however far the stream would inflate: inflation stops as soon as the output
-    /// passes the limit.
+    /// However far the stream would inflate, the output buffer never grows past
+    /// `maximumOutputSize` + 1 bytes: inflation stops as soon as the output passes the
+    /// limit. (The buffer grows by doubling, so while it moves the old one briefly
+    /// coexists with it; zlib's own state adds about 40 KiB.)
     public static func decompress<Input: Collection<UInt8>>(
         _ input: Input, maximumOutputSize: Int
     ) throws(ZlibError) -> [UInt8] {
@@ -87,7 +88,7 @@ extension Zlib {
         // Z_DEFAULT_STRATEGY, ...). Only an invalid level could make this fail, and the
         // caller's precondition has ruled that out.
         let status = refwire_deflateInit2(
-            stream, level, Z_DEFLATED, MAX_WBITS, 8, Z_DEFAULT_STRATEGY)
+            stream, level, Z_DEFLATED, MAX_WBITS, MAX_MEM_LEVEL, Z_DEFAULT_STRATEGY)
         precondition(status == Z_OK, "deflateInit2 failed (\(status))")
         defer { deflateEnd(stream) }
 
@@ -150,8 +151,8 @@ extension Zlib {
         // The output may grow to one byte past the limit: whether zlib fills that byte
         // is how a stream that overshoots is told from one that ends exactly on it.
         let ceiling = limit == .max ? limit : limit + 1
-        // Payloads typically deflate to a quarter of their size or better, so this
-        // usually needs no growth, while small inputs don't pay for a large guess.
+        // Payloads seldom compress better than 4:1, so this usually needs no growth;
+        // the floor spares tiny inputs a string of doublings.
         let (estimate, overflow) = input.count.multipliedReportingOverflow(by: 4)
         var capacity = min(ceiling, overflow ? .max : max(estimate, 4096))
 

@@ -20,7 +20,8 @@
 # Storable::thaw as the default serializer does. Checks per frame: the bytes equal the
 # expected payload, and the thawed structure equals thaw(expected) (compared as
 # canonical nfreeze output). An empty payload, which Storable cannot thaw (POE's
-# default serializer dies on it), is recorded and stands for itself.
+# default serializer dies on it), is recorded and stands for itself. A payload that
+# Storable refuses counts as a mismatch (POE's default serializer would die).
 #
 # Prints one summary line on stdout:
 #   frames=N expected=E mismatches=M pending=P chunks=C stream_bytes=S payload_bytes=B
@@ -43,14 +44,17 @@ use POE::Filter::Reference;
 use Storable ();
 
 package RefWire::Interop::RecordingStorable {
-    sub new { bless { raw => undef, calls => 0 }, shift }
+    sub new { bless { raw => undef, error => '', calls => 0 }, shift }
     sub nfreeze { my ($self, $ref) = @_; Storable::nfreeze($ref) }
     sub thaw {
         my ($self, $bytes) = @_;
         $self->{raw} = $bytes;
         $self->{calls}++;
         return \'RefWire::Interop::EmptyPayload' if defined $bytes && $bytes eq '';
-        return Storable::thaw($bytes);
+        # A payload Storable refuses is a mismatch to report, not a reason to stop.
+        my $thawed = eval { Storable::thaw($bytes) };
+        $self->{error} = $@;
+        return $thawed;
     }
 }
 
@@ -106,8 +110,8 @@ sub canonical {
 
 sub check_frame {
     my ($items) = @_;
-    my $raw = $recorder->{raw};
-    $recorder->{raw} = undef;
+    my ($raw, $error) = @$recorder{qw(raw error)};
+    @$recorder{qw(raw error)} = (undef, '');
     my $expected = next_expected();
     if (!defined $expected) {
         $expected_exhausted = 1;
@@ -124,12 +128,18 @@ sub check_frame {
         return;
     }
     if ($raw ne $expected) {
-        mismatch(sprintf('payload differs: %d bytes, expected %d', length $raw, length $expected));
+        my $first = 0;
+        $first++ while $first < length($raw) && $first < length($expected)
+            && substr($raw, $first, 1) eq substr($expected, $first, 1);
+        mismatch(sprintf('payload differs from byte %d: %d bytes, expected %d',
+            $first, length $raw, length $expected));
         return;
     }
     return if $expected eq '';
     my $thawed = $items->[0];
-    if (!ref $thawed) {
+    if ($error) {
+        mismatch("Storable::thaw failed: $error");
+    } elsif (!ref $thawed) {
         mismatch('thaw returned a non-reference');
     } elsif (canonical($thawed) ne canonical(Storable::thaw($expected))) {
         mismatch('thawed structure differs from thaw(expected)');
