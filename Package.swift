@@ -29,13 +29,18 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Helpers shared by the test targets (seeded randomness).
+        .target(
+            name: "RefWireTestSupport",
+            path: "Tests/RefWireTestSupport"
+        ),
         .testTarget(
             name: "RefWireTests",
-            dependencies: ["RefWire"]
+            dependencies: ["RefWire", "RefWireTestSupport"]
         ),
         .testTarget(
             name: "RefWireInteropTests",
-            dependencies: ["RefWire"],
+            dependencies: ["RefWire", "RefWireTestSupport"],
             exclude: ["Perl"]  // scripts the tests run with real perl
         ),
         .testTarget(name: "RefWireCommandTests", dependencies: ["RefWire", "RefWireCommand"]),

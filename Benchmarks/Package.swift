@@ -17,17 +17,11 @@ let package = Package(
     targets: [
         // The anchor: the tightest reasonable C scan of the same frames.
         .target(name: "CFrameScan"),
-        // A copy of FrameDecoder with the changes proposed in README.md, measured beside it.
-        .target(
-            name: "FrameDecoderCandidate",
-            dependencies: [.product(name: "RefWire", package: "RefWire")]
-        ),
         // Inputs and the measured loops, shared by both front ends below.
         .target(
             name: "FramingWorkloads",
             dependencies: [
                 "CFrameScan",
-                "FrameDecoderCandidate",
                 .product(name: "RefWire", package: "RefWire"),
             ]
         ),
@@ -46,14 +40,6 @@ let package = Package(
             path: "Benchmarks/FramingBenchmarks",
             plugins: [
                 .plugin(name: "BenchmarkPlugin", package: "benchmark"),
-            ]
-        ),
-        // The candidate must decode exactly as FrameDecoder does.
-        .testTarget(
-            name: "FrameDecoderCandidateTests",
-            dependencies: [
-                "FrameDecoderCandidate",
-                .product(name: "RefWire", package: "RefWire"),
             ]
         ),
     ],

@@ -5,7 +5,6 @@
 #
 #   ./run.sh                 the table (9 interleaved rounds, medians; ~15 s)
 #   ./run.sh --rounds 21     more rounds, for a busy machine
-#   ./run.sh --candidate     also the proposed decoder (Sources/FrameDecoderCandidate)
 #   ./run.sh --check         exit 1 if FrameDecoder is below 0.25 x the C scan
 #   ./run.sh --instructions  then instructions per frame under callgrind: exact and
 #                            repeatable whatever the load (needs valgrind; ~1 min)
@@ -17,13 +16,11 @@ cd "$(dirname "$0")"
 
 harness=false
 instructions=false
-candidate=false
 report_args=()
 for argument in "$@"; do
     case "$argument" in
         --harness) harness=true ;;
         --instructions) instructions=true ;;
-        --candidate) candidate=true; report_args+=("$argument") ;;
         *) report_args+=("$argument") ;;
     esac
 done
@@ -35,7 +32,6 @@ report=.build/release/RatioReport
 if $instructions; then
     command -v valgrind >/dev/null || { echo "--instructions needs valgrind (apt-get install valgrind)" >&2; exit 2; }
     workloads=(cScan swiftWhole swiftChunked)
-    $candidate && workloads+=(candidateWhole candidateChunked)
     echo
     echo "Instructions per frame (callgrind, decode only)"
     echo

@@ -1,5 +1,6 @@
 import Foundation
 import RefWire
+import RefWireTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -52,7 +53,7 @@ struct FramingInteropTests {
         let fixture = try PerlStream.make(seed: seed, count: Self.frameCount, compressed: compressed)
         #expect(fixture.payloads.count >= 10_000)
 
-        var rng = InteropRNG(seed: seed)
+        var rng = SeededRandom(seed: seed)
         let chunks = ChunkPlan.random(for: fixture.layout, using: &rng)
         let census = BoundaryCensus(chunks: chunks, layout: fixture.layout)
         let start = ContinuousClock.now
@@ -130,7 +131,7 @@ struct FramingInteropTests {
         // Only the payloads are used; the Perl stream is made uncompressed (cheaper).
         let fixture = try PerlStream.make(
             seed: seed, count: count, compressed: false, maximumPayload: maximumPayload)
-        var rng = InteropRNG(seed: seed)
+        var rng = SeededRandom(seed: seed)
 
         // Empty payloads (`0\0`, or a compressed empty string): `put` never writes them,
         // a peer may. At the very start and end, and a few in between.
@@ -281,7 +282,7 @@ private enum ChunkPlan {
     /// on the frame boundary, after one of the digits (inside the length field or just
     /// before the NUL), right after the NUL, or 1–64 bytes further. The splits that
     /// matter most are then frequent rather than accidental.
-    static func random(for layout: FrameLayout, using rng: inout InteropRNG) -> [Int] {
+    static func random(for layout: FrameLayout, using rng: inout SeededRandom) -> [Int] {
         let end = layout.streamEnd
         var cuts: Set<Int> = [0, end]
         var position = 0
@@ -315,7 +316,7 @@ private enum ChunkPlan {
     }
 
     /// 1 B to 256 KiB, log-uniform: as many chunks of 1–2 bytes as of 128–256 KiB.
-    static func logUniformSize(using rng: inout InteropRNG) -> Int {
+    static func logUniformSize(using rng: inout SeededRandom) -> Int {
         let magnitude = Int.random(in: 0...18, using: &rng)
         return Int.random(in: (1 << magnitude)...min((2 << magnitude) - 1, maximumChunk), using: &rng)
     }
@@ -522,21 +523,6 @@ private enum InteropSeed {
         }
         return base &* 16 &+ stream
     }
-}
-
-/// SplitMix64: small, seedable, and the same everywhere.
-private struct InteropRNG: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
 }
 
 private func bytesEqual(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> Bool {

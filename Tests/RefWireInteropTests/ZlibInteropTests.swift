@@ -1,4 +1,5 @@
 import RefWire
+import RefWireTestSupport
 import Testing
 
 /// RefWire's zlib against Perl's Compress::Zlib, the library POE::Filter::Reference
@@ -102,12 +103,12 @@ enum ZlibSample: String, CaseIterable, CustomTestStringConvertible, Sendable {
         case .shortText:
             return Array("POE::Filter::Reference with Compression => 1\n".utf8)
         case .random100KiB:
-            var generator = SplitMix64(seed: 100)
+            var generator = SeededRandom(seed: 100)
             return (0..<(100 << 10)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
         case .compressible1MiB:
             let words = ["kernel", "session", "event", "wheel", "filter", "frame", " ", "\n", "=>", "{", "}"]
                 .map { Array($0.utf8) }
-            var generator = SplitMix64(seed: 101)
+            var generator = SeededRandom(seed: 101)
             var text: [UInt8] = []
             while text.count < 1 << 20 { text += words[Int(generator.next() % UInt64(words.count))] }
             return Array(text.prefix(1 << 20))
@@ -142,14 +143,3 @@ private enum Script {
         """
 }
 
-private struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,4 +1,5 @@
 import RefWire
+import RefWireTestSupport
 import Testing
 
 /// Decoder behaviour the language-neutral vectors cannot express: what happens after an
@@ -340,7 +341,7 @@ struct FrameEncoderTests {
     @Test("Encoder to decoder round trip over random payloads, chunkings and tight limits",
           arguments: 0..<64)
     func roundTrip(_ seed: UInt64) throws {
-        var random = FrameDecoderTests.SeededRandom(seed: 0xC0FF_EE00 &+ seed)
+        var random = SeededRandom(seed: 0xC0FF_EE00 &+ seed)
         let payloads = (0..<(random.next(upperBound: 60) + 1)).map { _ in random.payload() }
         let largest = payloads.map(\.count).max()!
         let encoder = FrameEncoder(maximumFrameLength: largest)
@@ -371,65 +372,45 @@ struct FrameEncoderTests {
 
 // MARK: - Seeded randomness
 
-extension FrameDecoderTests {
-    /// SplitMix64: tiny, fast, and the same sequence on every platform, so a failure
-    /// reproduces from its seed.
-    struct SeededRandom: RandomNumberGenerator {
-        private var state: UInt64
-
-        init(seed: UInt64) { state = seed }
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var mixed = state
-            mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-            return mixed ^ (mixed >> 31)
+extension SeededRandom {
+    /// Mostly small payloads, some empty, a few large; bytes favour NUL and digits,
+    /// the bytes a framing bug would trip over.
+    mutating func payload() -> [UInt8] {
+        let length: Int
+        switch next(upperBound: 100) {
+        case 0..<10: length = 0
+        case 10..<90: length = next(upperBound: 64)
+        case 90..<98: length = next(upperBound: 1_000)
+        default: length = next(upperBound: 20_000)
         }
-
-        mutating func next(upperBound: Int) -> Int {
-            Int(next(upperBound: UInt64(upperBound)))
-        }
-
-        /// Mostly small payloads, some empty, a few large; bytes favour NUL and digits,
-        /// the bytes a framing bug would trip over.
-        mutating func payload() -> [UInt8] {
-            let length: Int
-            switch next(upperBound: 100) {
-            case 0..<10: length = 0
-            case 10..<90: length = next(upperBound: 64)
-            case 90..<98: length = next(upperBound: 1_000)
-            default: length = next(upperBound: 20_000)
-            }
-            return (0..<length).map { _ in
-                switch next(upperBound: 4) {
-                case 0: return 0
-                case 1: return UInt8(ascii: "0") + UInt8(next(upperBound: 10))
-                default: return UInt8(truncatingIfNeeded: next())
-                }
-            }
-        }
-
-        /// Chunk sizes from single bytes to many frames' worth.
-        mutating func chunkSize() -> Int {
+        return (0..<length).map { _ in
             switch next(upperBound: 4) {
-            case 0: return 1
-            case 1: return next(upperBound: 16) + 1
-            case 2: return next(upperBound: 512) + 1
-            default: return next(upperBound: 16_384) + 1
+            case 0: return 0
+            case 1: return UInt8(ascii: "0") + UInt8(next(upperBound: 10))
+            default: return UInt8(truncatingIfNeeded: next())
             }
         }
+    }
 
-        /// Chunk sizes that add up to `total`.
-        mutating func chunking(of total: Int) -> [Int] {
-            var sizes: [Int] = []
-            var remaining = total
-            while remaining > 0 {
-                let size = min(chunkSize(), remaining)
-                sizes.append(size)
-                remaining -= size
-            }
-            return sizes
+    /// Chunk sizes from single bytes to many frames' worth.
+    mutating func chunkSize() -> Int {
+        switch next(upperBound: 4) {
+        case 0: return 1
+        case 1: return next(upperBound: 16) + 1
+        case 2: return next(upperBound: 512) + 1
+        default: return next(upperBound: 16_384) + 1
         }
+    }
+
+    /// Chunk sizes that add up to `total`.
+    mutating func chunking(of total: Int) -> [Int] {
+        var sizes: [Int] = []
+        var remaining = total
+        while remaining > 0 {
+            let size = min(chunkSize(), remaining)
+            sizes.append(size)
+            remaining -= size
+        }
+        return sizes
     }
 }

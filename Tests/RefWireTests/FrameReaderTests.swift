@@ -1,4 +1,5 @@
 import RefWire
+import RefWireTestSupport
 import Testing
 
 /// ``FrameReader`` and ``FrameWriter``: framing plus the payload transform, with payload
@@ -126,7 +127,7 @@ struct FrameReaderTests {
 
     @Test("Writer to reader round trip with zlib over random payloads and chunkings", arguments: 0..<16)
     func zlibRoundTrip(_ seed: UInt64) throws {
-        var random = FrameDecoderTests.SeededRandom(seed: 0x21B_0000 &+ seed)
+        var random = SeededRandom(seed: 0x21B_0000 &+ seed)
         let payloads = (0..<(random.next(upperBound: 40) + 1)).map { _ in random.payload() }
         let writer = FrameWriter(compression: .zlib())
         var stream: [UInt8] = []

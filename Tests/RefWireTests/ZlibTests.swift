@@ -1,4 +1,5 @@
 import RefWire
+import RefWireTestSupport
 import Testing
 
 @Suite("Zlib")
@@ -238,7 +239,7 @@ private func expectSameBytes(
 private enum TestData {
     /// Incompressible bytes.
     static func random(count: Int, seed: UInt64) -> [UInt8] {
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededRandom(seed: seed)
         return (0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
     }
 
@@ -246,7 +247,7 @@ private enum TestData {
     static func text(count: Int, seed: UInt64) -> [UInt8] {
         let words = ["frame", "payload", "poe", "session", "kernel", "filter", "reference", "wheel", " ", "\n"]
             .map { Array($0.utf8) }
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededRandom(seed: seed)
         var text: [UInt8] = []
         text.reserveCapacity(count + 16)
         while text.count < count {
@@ -256,14 +257,3 @@ private enum TestData {
     }
 }
 
-private struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

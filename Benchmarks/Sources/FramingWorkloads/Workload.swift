@@ -1,5 +1,4 @@
 import CFrameScan
-import FrameDecoderCandidate
 import RefWire
 
 /// One way of finding every frame in a ``FrameCorpus``.
@@ -10,15 +9,9 @@ public enum Workload: String, Sendable, CaseIterable {
     case swiftWhole
     /// ``FrameDecoder`` fed 4 KiB slices of the corpus, drained after each.
     case swiftChunked
-    /// As ``swiftWhole`` and ``swiftChunked``, with the proposed patch to the decoder
-    /// (`CandidateFrameDecoder`).
-    case candidateWhole
-    case candidateChunked
 
     /// The workloads of the report: the C baseline and RefWire's decoder.
     public static let standard: [Workload] = [.cScan, .swiftWhole, .swiftChunked]
-    /// The proposed decoder, for comparison with the standard ones.
-    public static let candidates: [Workload] = [.candidateWhole, .candidateChunked]
 
     /// The chunk size of ``swiftChunked``: a typical socket read.
     public static let chunkSize = 4096
@@ -28,19 +21,15 @@ public enum Workload: String, Sendable, CaseIterable {
         case .cScan: "C memchr scan"
         case .swiftWhole: "Swift FrameDecoder, one buffer"
         case .swiftChunked: "Swift FrameDecoder, 4 KiB chunks"
-        case .candidateWhole: "Swift candidate, one buffer"
-        case .candidateChunked: "Swift candidate, 4 KiB chunks"
         }
     }
 
-    /// A column heading.
+    /// A short name, for table rows.
     public var shortLabel: String {
         switch self {
         case .cScan: "C scan"
         case .swiftWhole: "Swift 1 buffer"
         case .swiftChunked: "Swift 4 KiB"
-        case .candidateWhole: "Cand. 1 buffer"
-        case .candidateChunked: "Cand. 4 KiB"
         }
     }
 
@@ -50,13 +39,9 @@ public enum Workload: String, Sendable, CaseIterable {
         case .cScan:
             try Self.scanInC(corpus.bytes)
         case .swiftWhole:
-            try Self.decode(corpus.bytes, chunkSize: corpus.bytes.count, with: FrameDecoder.self)
+            try Self.decode(corpus.bytes, chunkSize: corpus.bytes.count)
         case .swiftChunked:
-            try Self.decode(corpus.bytes, chunkSize: Self.chunkSize, with: FrameDecoder.self)
-        case .candidateWhole:
-            try Self.decode(corpus.bytes, chunkSize: corpus.bytes.count, with: CandidateFrameDecoder.self)
-        case .candidateChunked:
-            try Self.decode(corpus.bytes, chunkSize: Self.chunkSize, with: CandidateFrameDecoder.self)
+            try Self.decode(corpus.bytes, chunkSize: Self.chunkSize)
         }
     }
 
@@ -74,14 +59,12 @@ public enum Workload: String, Sendable, CaseIterable {
     /// Feeds `bytes` in slices of `chunkSize` (the whole array at once when it is at
     /// least as large), taking out every complete frame after each feed, as a network
     /// reader does.
-    static func decode<Decoder: IncrementalFrameDecoder>(
-        _ bytes: [UInt8], chunkSize: Int, with _: Decoder.Type
-    ) throws(WorkloadError) -> ScanTally {
+    static func decode(_ bytes: [UInt8], chunkSize: Int) throws(WorkloadError) -> ScanTally {
         // The default 32 MiB bound on buffered bytes would refuse a corpus of a million
         // frames fed in one piece; that bound is not what is measured.
         let limits = FramingLimits(
             maximumBufferedBytes: max(bytes.count, FramingLimits.default.maximumBufferedBytes))
-        var decoder = Decoder(limits: limits)
+        var decoder = FrameDecoder(limits: limits)
         var tally = ScanTally()
         do {
             if chunkSize >= bytes.count {
@@ -105,8 +88,8 @@ public enum Workload: String, Sendable, CaseIterable {
     }
 
     @inline(__always)
-    private static func drain<Decoder: IncrementalFrameDecoder>(
-        _ decoder: inout Decoder, into tally: inout ScanTally
+    private static func drain(
+        _ decoder: inout FrameDecoder, into tally: inout ScanTally
     ) throws(FramingError) {
         while let frame = try decoder.nextFrame() {
             tally.frames &+= 1
@@ -128,24 +111,3 @@ public enum WorkloadError: Error, CustomStringConvertible {
         }
     }
 }
-
-/// The interface ``FrameDecoder`` and its candidate replacement share, so that one
-/// measured loop (specialised for each) drives both.
-protocol IncrementalFrameDecoder {
-    associatedtype DecodedFrame: DecodedFrameProtocol
-    init(limits: FramingLimits)
-    mutating func feed(_ bytes: [UInt8]) throws(FramingError)
-    mutating func feed(_ bytes: ArraySlice<UInt8>) throws(FramingError)
-    mutating func finish()
-    mutating func nextFrame() throws(FramingError) -> DecodedFrame?
-}
-
-protocol DecodedFrameProtocol {
-    var payload: ArraySlice<UInt8> { get }
-}
-
-extension Frame: DecodedFrameProtocol {}
-extension CandidateFrame: DecodedFrameProtocol {}
-
-extension FrameDecoder: IncrementalFrameDecoder {}
-extension CandidateFrameDecoder: IncrementalFrameDecoder {}

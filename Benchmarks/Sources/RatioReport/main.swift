@@ -15,7 +15,7 @@ let scalingFrameCounts = [10_000, 100_000, 1_000_000]
 // MARK: - Arguments
 
 var plan = MeasurementPlan()
-var workloads = Workload.standard
+let workloads = Workload.standard
 var checkGoal = false
 /// `--profile WORKLOAD`: decode the headline corpus untimed, for callgrind or perf.
 var profiledWorkload: Workload?
@@ -33,8 +33,6 @@ while let argument = arguments.popFirst() {
     case "--quick":
         plan.rounds = 5
         plan.roundBudgetNanoseconds = 10e6
-    case "--candidate":
-        workloads += Workload.candidates
     case "--check":
         checkGoal = true
     case "--profile":
@@ -54,11 +52,10 @@ while let argument = arguments.popFirst() {
         profilePasses = value
     case "-h", "--help":
         print("""
-            usage: RatioReport [--rounds N] [--quick] [--candidate] [--check]
+            usage: RatioReport [--rounds N] [--quick] [--check]
                    RatioReport --profile WORKLOAD [--frames N] [--passes N]
               --rounds N   rounds to take medians over (default \(plan.rounds))
               --quick      5 short rounds, for a smoke test
-              --candidate  also measure the proposed decoder (FrameDecoderCandidate)
               --check      exit 1 if FrameDecoder is below \(goalRatio) x the C scan
               --profile    run only WORKLOAD (\(Workload.allCases.map(\.rawValue).joined(separator: ", ")))
                            untimed, N passes (default \(profilePasses)) over --frames frames

@@ -10,6 +10,10 @@ public struct FrameEncoder: Sendable {
     }
 
     /// Appends one frame carrying `payload` to `output`.
+    ///
+    /// - Throws: ``FramingError/frameTooLarge(offset:declaredLength:limit:)`` if the
+    ///   payload is over ``maximumFrameLength``; its offset is `output.count`, where the
+    ///   frame would have started. `output` is left unchanged.
     public func encode<Payload: Collection<UInt8>>(
         _ payload: Payload, into output: inout [UInt8]
     ) throws(FramingError) {
