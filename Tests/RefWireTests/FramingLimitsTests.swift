@@ -19,3 +19,19 @@ struct FramingLimitsTests {
         #expect(try decoder.nextFrame()?.payload.count == payload.count)
     }
 }
+
+@Suite("Frame payloads")
+struct FramePayloadSharingTests {
+    @Test("payloads are slices of the bytes fed, not copies")
+    func payloadsShareTheFedArray() throws {
+        let stream = Array("5\0hello3\0abc".utf8)
+        var decoder = FrameDecoder()
+        try decoder.feed(stream)
+        let first = try #require(try decoder.nextFrame())
+        let second = try #require(try decoder.nextFrame())
+        let streamStart = stream.withUnsafeBufferPointer { $0.baseAddress }
+        #expect(first.payload.withUnsafeBufferPointer { $0.baseAddress } == streamStart.map { $0 + 2 })
+        #expect(second.payload.withUnsafeBufferPointer { $0.baseAddress } == streamStart.map { $0 + 9 })
+        #expect(Array(second.payload) == Array("abc".utf8))
+    }
+}

@@ -59,7 +59,7 @@ public struct FrameWriter: Sendable {
     ) throws(FramingError) {
         switch compression {
         case .none: try encoder.encode(payload, into: &output)
-        case .zlib: try encoder.encode(compression.encode(payload), into: &output)
+        case .zlib: try encoder.encode(Zlib.compress(payload), into: &output)
         }
     }
 }

@@ -16,12 +16,4 @@ public enum PayloadCompression: Sendable, Hashable {
         case .zlib(let limit): return try Zlib.decompress(payload, maximumOutputSize: limit)[...]
         }
     }
-
-    /// Turns a payload into the form in which it travels.
-    func encode<Payload: Collection<UInt8>>(_ payload: Payload) -> [UInt8] {
-        switch self {
-        case .none: return Array(payload)
-        case .zlib: return Zlib.compress(payload)
-        }
-    }
 }
