@@ -18,6 +18,25 @@ public struct PerlHash: Sendable {
         case string(String)
     }
 
+    /// A restricted hash's extra state (`Hash::Util::lock_keys` and friends), or `nil`
+    /// for an ordinary hash. Perl's own comparisons ignore it; ``PerlValue/isIdentical(to:)``
+    /// does not.
+    public var restriction: Restriction?
+
+    /// What makes a hash restricted: Perl refuses to store any key not in the hash or in
+    /// ``allowedKeys``, and to change the values of ``lockedKeys``.
+    public struct Restriction: Hashable, Sendable {
+        /// Keys the hash may hold but does not hold now (Perl's placeholders).
+        public var allowedKeys: [Key]
+        /// Keys whose values are read-only.
+        public var lockedKeys: Set<Key>
+
+        public init(allowedKeys: [Key] = [], lockedKeys: Set<Key> = []) {
+            self.allowedKeys = allowedKeys
+            self.lockedKeys = lockedKeys
+        }
+    }
+
     private var keyList: [Key] = []
     private var valueList: [PerlValue] = []
     /// Positions by key, present only when the hash has more than `indexThreshold` keys.

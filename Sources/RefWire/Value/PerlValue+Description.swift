@@ -4,7 +4,8 @@
 //
 // character strings "…", byte strings b"…" (bytes outside printable ASCII as \xNN),
 // `\` for scalar references, `bless(…, "Class")`, `weaken(…)`, `&N …` where a shared
-// referent is defined and `*N` where it is referred to again.
+// referent is defined and `*N` where it is referred to again; `qr/…/flags`, `sub {…}`,
+// `v1.2.3`, `hooked("Class", b"…", refs…)` and `(hole)` for an array slot with no element.
 
 extension PerlValue: CustomStringConvertible, CustomDebugStringConvertible {
     public var description: String {
@@ -19,6 +20,8 @@ extension PerlValue: CustomStringConvertible, CustomDebugStringConvertible {
         switch self {
         case .undef:
             output += "undef"
+        case .hole:
+            output += "(hole)"
         case .integer(let value):
             output += String(value)
         case .unsigned(let value):
@@ -53,6 +56,27 @@ extension PerlValue: CustomStringConvertible, CustomDebugStringConvertible {
         case .scalarReference(let target):
             output += "\\"
             target.write(to: &output)
+        case .vstring(let literal, _):
+            output += literal
+        case .regexp(let pattern, let flags):
+            output += "qr/"
+            for scalar in pattern.unicodeScalars {
+                if scalar == "/" { output += "\\" }
+                output.unicodeScalars.append(scalar)
+            }
+            output += "/" + flags
+        case .code(let source):
+            output += "sub " + source
+        case .hooked(let object):
+            output += "hooked("
+            Self.writeCharacterString(object.className, to: &output)
+            output += ", "
+            Self.writeByteString(object.serialized, to: &output)
+            for reference in object.references {
+                output += ", "
+                reference.write(to: &output)
+            }
+            output += ")"
         case .blessed(let name, let referent):
             output += "bless("
             referent.write(to: &output)

@@ -21,7 +21,7 @@ extension PerlValue: Hashable {
 
     public func hash(into hasher: inout Hasher) {
         switch self {
-        case .undef:
+        case .undef, .hole:
             hasher.combine(0 as UInt8)
         case .integer, .unsigned:
             hasher.combine(1 as UInt8)
@@ -45,6 +45,23 @@ extension PerlValue: Hashable {
         case .scalarReference(let target):
             hasher.combine(5 as UInt8)
             hasher.combine(target)
+        case .vstring(let literal, let value):
+            hasher.combine(10 as UInt8)
+            hasher.combine(literal)
+            hasher.combine(value)
+        case .regexp(let pattern, let flags):
+            hasher.combine(11 as UInt8)
+            hasher.combine(pattern)
+            hasher.combine(flags)
+        case .code(let source):
+            hasher.combine(12 as UInt8)
+            hasher.combine(source)
+        case .hooked(let object):
+            hasher.combine(13 as UInt8)
+            hasher.combine(object.className)
+            hasher.combine(object.kind)
+            hasher.combine(object.serialized)
+            hasher.combine(object.references.count)
         case .blessed(let name, let referent):
             hasher.combine(6 as UInt8)
             hasher.combine(name)
@@ -106,8 +123,10 @@ extension PerlValue {
             if rhs.sharingAnchor != nil { return false }
 
             switch (lhs, rhs) {
-            case (.undef, .undef):
+            case (.undef, .undef), (.hole, .hole):
                 return true
+            case (.undef, .hole), (.hole, .undef):
+                return !strict
             case (.integer(let left), .integer(let right)):
                 return left == right
             case (.unsigned(let left), .unsigned(let right)):
@@ -134,6 +153,22 @@ extension PerlValue {
                 return hashesEqual(left, right)
             case (.scalarReference(let left), .scalarReference(let right)):
                 return equal(left, right)
+            case (.vstring(let leftLiteral, let left), .vstring(let rightLiteral, let right)):
+                return leftLiteral == rightLiteral && equal(left, right)
+            case (.regexp(let leftPattern, let leftFlags), .regexp(let rightPattern, let rightFlags)):
+                return leftPattern.unicodeScalars.elementsEqual(rightPattern.unicodeScalars)
+                    && leftFlags == rightFlags
+            case (.code(let left), .code(let right)):
+                return left.unicodeScalars.elementsEqual(right.unicodeScalars)
+            case (.hooked(let left), .hooked(let right)):
+                guard left.className == right.className, left.kind == right.kind,
+                    left.serialized == right.serialized, left.references.count == right.references.count
+                else { return false }
+                for (leftReference, rightReference) in zip(left.references, right.references)
+                where !equal(leftReference, rightReference) {
+                    return false
+                }
+                return true
             case (.blessed(let leftClass, let left), .blessed(let rightClass, let right)):
                 return leftClass == rightClass && equal(left, right)
             case (.weak(let left), .weak(let right)):
@@ -146,6 +181,7 @@ extension PerlValue {
         mutating func hashesEqual(_ lhs: PerlHash, _ rhs: PerlHash) -> Bool {
             guard lhs.count == rhs.count else { return false }
             if strict {
+                guard lhs.restriction == rhs.restriction else { return false }
                 for ((leftKey, leftValue), (rightKey, rightValue)) in zip(lhs, rhs) {
                     guard leftKey.isIdentical(to: rightKey), equal(leftValue, rightValue) else { return false }
                 }
@@ -224,7 +260,10 @@ extension PerlValue {
                 pending.append(contentsOf: hash.values.reversed())
             case .scalarReference(let inner), .blessed(_, let inner), .weak(let inner):
                 pending.append(inner)
-            case .undef, .integer, .unsigned, .double, .bytes, .string, .bool, .alias:
+            case .hooked(let object):
+                pending.append(contentsOf: object.references.reversed())
+            case .undef, .hole, .integer, .unsigned, .double, .bytes, .string, .bool, .vstring,
+                .regexp, .code, .alias:
                 break
             }
         }

@@ -22,9 +22,16 @@
 /// Wrappers nest in one order: ``weak(_:)`` (a property of the reference) outside
 /// ``anchored(_:_:)`` (the referent's identity) outside ``blessed(class:_:)`` (the
 /// referent's class) outside the referent's contents.
-public indirect enum PerlValue: Sendable {
+///
+/// Only the cases that contain a single `PerlValue` are `indirect`: the others already
+/// hold their payload out of line (arrays, hashes, strings), so a plain integer or string
+/// costs no allocation of its own.
+public enum PerlValue: Sendable {
     /// Perl's `undef`.
     case undef
+    /// An array slot that holds no element (`exists $array[i]` is false), as sparse
+    /// arrays have. Outside an array it reads as `undef`.
+    case hole
     /// A signed integer (Perl's IV).
     case integer(Int64)
     /// An unsigned integer (Perl's UV), used for values above `Int64.max`.
@@ -39,6 +46,9 @@ public indirect enum PerlValue: Sendable {
     case string(String)
     /// A boolean, as Perl 5.36+ keeps `!!1` and `!!0` (Storable 3.32 stores them).
     case bool(Bool)
+    /// A version string (`v1.2.3`): `value` is the scalar Perl holds (for `v1.2.3`, the
+    /// characters 1, 2 and 3), `literal` the text it was written as.
+    indirect case vstring(literal: String, value: PerlValue)
 
     /// A reference to an array.
     case array([PerlValue])
@@ -46,19 +56,58 @@ public indirect enum PerlValue: Sendable {
     case hash(PerlHash)
     /// A reference to a scalar (`\"text"`, `\42`); a reference to a reference when the
     /// scalar itself holds one (`\[1, 2]`).
-    case scalarReference(PerlValue)
+    indirect case scalarReference(PerlValue)
+    /// A reference to a compiled regular expression (`qr/pattern/flags`; Perl blesses it
+    /// into `Regexp`). Carried as its pattern and flag letters, never compiled.
+    case regexp(pattern: String, flags: String)
+    /// A reference to code, carried as Perl source text (what `B::Deparse` printed, the
+    /// body without the leading `sub`). Never evaluated.
+    case code(String)
+    /// A reference to an object its class serialized itself (Storable's
+    /// `STORABLE_freeze` hook), kept as the data the hook produced.
+    case hooked(PerlHookedObject)
 
     /// A referent blessed into `class`; the payload is a reference value
     /// (`bless {...}, 'Class'`).
-    case blessed(class: String, PerlValue)
+    indirect case blessed(class: String, PerlValue)
     /// A weakened reference (`Scalar::Util::weaken`); the payload is a reference value
     /// or an alias.
-    case weak(PerlValue)
+    indirect case weak(PerlValue)
     /// The first occurrence of a referent that is reached again through aliases; the
     /// payload is a reference value.
-    case anchored(PerlAnchor, PerlValue)
+    indirect case anchored(PerlAnchor, PerlValue)
     /// Another reference to the referent marked with the same anchor.
     case alias(PerlAnchor)
+}
+
+/// An object whose class serialized itself: what Storable's `STORABLE_freeze` hook
+/// returned, kept as data so that no class code ever has to run to read it.
+///
+/// Perl rebuilds such an object by blessing an empty referent of ``kind`` into
+/// ``className`` and calling the class's `STORABLE_thaw` with ``serialized`` and the
+/// ``references``; RefWire only carries the parts.
+public struct PerlHookedObject: Hashable, Sendable {
+    /// The kind of referent the class's thaw hook fills in.
+    public enum Kind: UInt8, Hashable, Sendable {
+        case scalar = 0
+        case array = 1
+        case hash = 2
+    }
+
+    public var className: String
+    public var kind: Kind
+    /// The string the freeze hook returned first, opaque to everyone but the class.
+    public var serialized: [UInt8]
+    /// The extra references the freeze hook returned after the string, each a reference
+    /// value (or an alias of one).
+    public var references: [PerlValue]
+
+    public init(className: String, kind: Kind, serialized: [UInt8], references: [PerlValue] = []) {
+        self.className = className
+        self.kind = kind
+        self.serialized = serialized
+        self.references = references
+    }
 }
 
 /// The identity of a shared referent within one ``PerlValue``.
@@ -84,17 +133,19 @@ extension PerlValue {
     /// Whether this scalar holds a reference rather than a plain value.
     public var isReference: Bool {
         switch self {
-        case .undef, .integer, .unsigned, .double, .bytes, .string, .bool:
+        case .undef, .hole, .integer, .unsigned, .double, .bytes, .string, .bool, .vstring:
             return false
-        case .array, .hash, .scalarReference, .blessed, .weak, .anchored, .alias:
+        case .array, .hash, .scalarReference, .regexp, .code, .hooked, .blessed, .weak, .anchored, .alias:
             return true
         }
     }
 
-    /// Whether this is `undef`.
+    /// Whether this is `undef` (a ``hole`` included).
     public var isUndef: Bool {
-        if case .undef = self { return true }
-        return false
+        switch self {
+        case .undef, .hole: return true
+        default: return false
+        }
     }
 
     /// The value with ``weak(_:)``, ``anchored(_:_:)`` and ``blessed(class:_:)`` wrappers
@@ -119,6 +170,7 @@ extension PerlValue {
         while true {
             switch value {
             case .blessed(let name, _): return name
+            case .hooked(let object): return object.className
             case .weak(let inner), .anchored(_, let inner): value = inner
             default: return nil
             }
@@ -181,6 +233,7 @@ extension PerlValue {
         switch self {
         case .string(let text): return text
         case .bytes(let bytes): return String(latin1: bytes)
+        case .vstring(_, let value): return value.stringValue
         default: return nil
         }
     }

@@ -1,0 +1,706 @@
+/// Decodes Storable images — what Perl's `nfreeze`, `freeze`, `nstore` and `store`
+/// write — into ``PerlValue``s.
+///
+/// ```swift
+/// let value = try StorableDecoder().decode(frame.payload)
+/// ```
+///
+/// The image's header decides the layout (network or native order, file or memory), so
+/// one decoder reads all of them. Decoding is a single pass over the bytes with no I/O;
+/// nothing named in the data is executed or loaded, and every count, length and depth is
+/// checked against ``StorableDecodingOptions`` before anything is allocated for it.
+public struct StorableDecoder: Sendable {
+    public var options: StorableDecodingOptions
+
+    public init(options: StorableDecodingOptions = StorableDecodingOptions()) {
+        self.options = options
+    }
+
+    /// Decodes one image.
+    public func decode(_ bytes: some Collection<UInt8>) throws(StorableDecodingError) -> PerlValue {
+        let result = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(StorableDecodingError) in try decode(buffer) }
+        }
+        if let result { return try result.get() }
+        return try Array(bytes).withUnsafeBufferPointer { buffer throws(StorableDecodingError) in
+            try decode(buffer)
+        }
+    }
+
+    private func decode(_ buffer: UnsafeBufferPointer<UInt8>) throws(StorableDecodingError) -> PerlValue {
+        let header = try StorableHeader.parse(buffer)
+        var reader = StorableReader(buffer: buffer, header: header, options: options)
+        return try reader.readImage()
+    }
+}
+
+/// One pass over one image.
+///
+/// Objects are read in one of three positions, because Storable stores the things Perl
+/// keeps in a variable (a *slot*: an array element, a hash value) and the things a
+/// reference points at (a *referent*) with the same markers, while the value model
+/// folds a slot that holds a reference and its referent into one reference value.
+///
+/// Sharing: every stored object gets the next *tag*; `SX_OBJECT tag` refers back to one.
+/// A referent is numbered (its *ordinal*) in the order the value tree will visit it, and
+/// a back-reference becomes `.alias(ordinal)`. Only if some referent was shared does a
+/// second pass wrap those referents in `.anchored` and renumber the anchors 1, 2, 3…
+struct StorableReader: ~Copyable {
+    private let base: UnsafePointer<UInt8>
+    private let end: Int
+    private var position: Int
+    private let options: StorableDecodingOptions
+    private let isNetworkOrder: Bool
+    private let isBigEndian: Bool
+    private let integerSize: Int
+
+    /// For each tag: the referent ordinal, or `slotTag` for a scalar slot.
+    private var tags: [Int] = []
+    private var classNames: [String] = []
+    private var referentCount = 0
+    /// Ordinals that some back-reference points at; empty while nothing is shared.
+    private var sharedReferents: Set<Int> = []
+    private var depth = 0
+    private var valueCount = 0
+
+    private static let slotTag = -1
+
+    private enum Position {
+        /// A scalar variable: a hash value, the content of a referenced scalar.
+        case slot
+        /// An array element: Storable's `SX_SV_UNDEF` here marks a missing element.
+        case element
+        /// The thing a reference points at, or the root.
+        case referent
+    }
+
+    init(buffer: UnsafeBufferPointer<UInt8>, header: StorableHeader, options: StorableDecodingOptions) {
+        base = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
+        end = buffer.count
+        position = header.count
+        self.options = options
+        isNetworkOrder = header.byteOrder == .network
+        isBigEndian = header.byteOrder == .bigEndian
+        integerSize = header.integerSize
+        tags.reserveCapacity(min(64, buffer.count))
+    }
+
+    mutating func readImage() throws(StorableDecodingError) -> PerlValue {
+        var root = try readObject(.referent, blessedInto: nil)
+        if position != end, options.rejectsTrailingBytes {
+            throw StorableDecodingError(.trailingBytes(count: end - position), at: position)
+        }
+        if !sharedReferents.isEmpty {
+            var anchoring = Anchoring(shared: sharedReferents)
+            root = anchoring.rewrite(root)
+        }
+        return root
+    }
+
+    // MARK: - Objects
+
+    private mutating func readObject(_ place: Position, blessedInto className: String?)
+        throws(StorableDecodingError) -> PerlValue
+    {
+        let start = position
+        let marker = try readByte()
+        guard let opcode = StorableOpcode(rawValue: marker) else {
+            throw StorableDecodingError(.invalidOpcode(marker), at: start)
+        }
+        if className != nil {
+            switch opcode {
+            case .object, .bless, .indexedBless, .hook, .vstring, .largeVString:
+                throw StorableDecodingError(.malformed("a class name must be followed by a new object"), at: start)
+            default:
+                break
+            }
+        }
+
+        switch opcode {
+        case .object:
+            return try readBackReference(tag: UInt64(readUInt32BigEndian()), place, at: start)
+
+        case .undef, .svUndefElement:
+            return try scalar(.undef, place, className, at: start)
+        case .svUndef:
+            return try scalar(place == .element ? .hole : .undef, place, className, at: start)
+        case .svYes, .booleanTrue:
+            return try scalar(.bool(true), place, className, at: start)
+        case .svNo, .booleanFalse:
+            return try scalar(.bool(false), place, className, at: start)
+        case .byte:
+            return try scalar(.integer(Int64(readByte()) - 128), place, className, at: start)
+        case .networkInteger:
+            return try scalar(.integer(Int64(Int32(bitPattern: readUInt32BigEndian()))), place, className, at: start)
+        case .integer:
+            return try scalar(.integer(readNativeInteger()), place, className, at: start)
+        case .double:
+            return try scalar(.double(readNativeDouble()), place, className, at: start)
+        case .scalar:
+            return try scalar(readByteString(length: UInt64(readByte())), place, className, at: start)
+        case .largeScalar:
+            return try scalar(readByteString(length: readLength()), place, className, at: start)
+        case .utf8String:
+            return try scalar(readCharacterString(length: UInt64(readByte())), place, className, at: start)
+        case .largeUTF8String:
+            return try scalar(readCharacterString(length: readLength()), place, className, at: start)
+        case .vstring, .largeVString:
+            let length = opcode == .vstring ? UInt64(try readByte()) : try readLength()
+            let literal = String(latin1: try readBytes(length))
+            return try readVString(literal: literal, place, at: start)
+
+        case .reference, .overload, .weakReference, .weakOverload:
+            let weak = opcode == .weakReference || opcode == .weakOverload
+            return try readReference(weak: weak, place, className, at: start)
+        case .array:
+            return try readArray(count: readLength(), place, className, at: start)
+        case .hash:
+            return try readHash(count: readLength(), flags: nil, place, className, at: start)
+        case .flagHash:
+            let flags = try readByte()
+            return try readHash(count: readLength(), flags: flags, place, className, at: start)
+        case .largeObject:
+            return try readLargeObject(place, className, at: start)
+
+        case .bless:
+            let first = try readByte()
+            let length = first & 0x80 != 0 ? try readLength() : UInt64(first)
+            let name = try readClassName(length: length, at: start)
+            classNames.append(name)
+            return try readBlessed(name, place, at: start)
+        case .indexedBless:
+            let first = try readByte()
+            let index = first & 0x80 != 0 ? try readLength() : UInt64(first)
+            guard index < UInt64(classNames.count) else {
+                throw StorableDecodingError(.invalidClassIndex(Int(clamping: index)), at: start)
+            }
+            return try readBlessed(classNames[Int(index)], place, at: start)
+        case .hook:
+            return try readHook(largeString: false, place, at: start)
+
+        case .regexp:
+            return try readRegexp(place, className, at: start)
+        case .code:
+            return try readCode(place, className, at: start)
+
+        case .tiedArray, .tiedHash, .tiedScalar, .tiedKey, .tiedIndex:
+            throw StorableDecodingError(.tiedValueRefused, at: start)
+        }
+    }
+
+    /// Records a new object under the next tag.
+    private mutating func see(_ place: Position) throws(StorableDecodingError) -> Int? {
+        valueCount += 1
+        if valueCount > options.maximumTotalCount {
+            throw StorableDecodingError(.totalLimitExceeded(limit: options.maximumTotalCount), at: position)
+        }
+        if place == .referent {
+            let ordinal = referentCount
+            referentCount += 1
+            tags.append(ordinal)
+            return ordinal
+        }
+        tags.append(Self.slotTag)
+        return nil
+    }
+
+    /// A scalar read in `place`: as it is in a slot, as a reference to it as a referent.
+    private mutating func scalar(_ value: PerlValue, _ place: Position, _ className: String?, at start: Int)
+        throws(StorableDecodingError) -> PerlValue
+    {
+        _ = try see(place)
+        guard place == .referent else {
+            if className != nil { throw blessedSlot(at: start) }
+            return value
+        }
+        return try bless(.scalarReference(value), className, at: start)
+    }
+
+    private mutating func readVString(literal: String, _ place: Position, at start: Int)
+        throws(StorableDecodingError) -> PerlValue
+    {
+        // The scalar that follows carries the tag; the vstring magic wraps it.
+        let inner = try readObject(place == .referent ? .slot : place, blessedInto: nil)
+        switch inner {
+        case .bytes, .string:
+            break
+        default:
+            throw StorableDecodingError(.malformed("a vstring must be followed by a string"), at: start)
+        }
+        let value = PerlValue.vstring(literal: literal, value: inner)
+        guard place == .referent else { return value }
+        // Re-label the tag the inner read took as a referent.
+        let ordinal = referentCount
+        referentCount += 1
+        tags[tags.count - 1] = ordinal
+        return .scalarReference(value)
+    }
+
+    private mutating func readBackReference(tag: UInt64, _ place: Position, at start: Int)
+        throws(StorableDecodingError) -> PerlValue
+    {
+        guard tag < UInt64(tags.count) else {
+            throw StorableDecodingError(.invalidBackReference(tag: tag), at: start)
+        }
+        let ordinal = tags[Int(tag)]
+        guard place == .referent, ordinal != Self.slotTag else {
+            throw StorableDecodingError(.sharedScalarSlot(tag: tag), at: start)
+        }
+        sharedReferents.insert(ordinal)
+        return .alias(PerlAnchor(ordinal))
+    }
+
+    private mutating func readReference(weak: Bool, _ place: Position, _ className: String?, at start: Int)
+        throws(StorableDecodingError) -> PerlValue
+    {
+        // The scalar holding the reference is itself an object: in a slot it simply is
+        // the reference value; as a referent (`\\$x`) it is a scalar holding one.
+        _ = try see(place)
+        try enter(at: start)
+        var reference = try readObject(.referent, blessedInto: nil)
+        depth -= 1
+        if weak { reference = .weak(reference) }
+        guard place == .referent else {
+            if className != nil { throw blessedSlot(at: start) }
+            return reference
+        }
+        return try bless(.scalarReference(reference), className, at: start)
+    }
+
+    private mutating func readArray(count: UInt64, _ place: Position, _ className: String?, at start: Int)
+        throws(StorableDecodingError) -> PerlValue
+    {
+        guard place == .referent else { throw containerInSlot(at: start) }
+        try checkCount(count, minimumBytesEach: 1, at: start)
+        _ = try see(place)
+        try enter(at: start)
+        var elements: [PerlValue] = []
+        elements.reserveCapacity(Int(count))
+        for _ in 0..<count {
+            elements.append(try readObject(.element, blessedInto: nil))
+        }
+        depth -= 1
+        return try bless(.array(elements), className, at: start)
+    }
+
+    private mutating func readHash(
+        count: UInt64, flags hashFlags: UInt8?, _ place: Position, _ className: String?, at start: Int
+    ) throws(StorableDecodingError) -> PerlValue {
+        guard place == .referent else { throw containerInSlot(at: start) }
+        // Each entry is at least a one-byte value and a four-byte key length.
+        try checkCount(count, minimumBytesEach: hashFlags == nil ? 5 : 6, at: start)
+        _ = try see(place)
+        try enter(at: start)
+        var hash = PerlHash(minimumCapacity: Int(count))
+        var restriction: PerlHash.Restriction? =
+            (hashFlags ?? 0) & StorableFlags.hashRestricted != 0 ? PerlHash.Restriction() : nil
+        for _ in 0..<count {
+            let value = try readObject(.slot, blessedInto: nil)
+            let keyStart = position
+            let keyFlags = hashFlags == nil ? 0 : try readByte()
+            let key: PerlHash.Key
+            if keyFlags & StorableFlags.keyIsSV != 0 {
+                switch try readObject(.slot, blessedInto: nil) {
+                case .bytes(let bytes): key = .bytes(bytes)
+                case .string(let text): key = .string(text)
+                default:
+                    throw StorableDecodingError(.malformed("a hash key object is not a string"), at: keyStart)
+                }
+            } else {
+                let bytes = try readBytes(readLength())
+                if keyFlags & StorableFlags.keyUTF8 != 0 {
+                    guard let text = String(validating: bytes, as: UTF8.self) else {
+                        throw StorableDecodingError(.invalidUTF8, at: keyStart)
+                    }
+                    key = .string(text)
+                } else if keyFlags & StorableFlags.keyWasUTF8 != 0 {
+                    key = .string(String(latin1: bytes))
+                } else {
+                    key = .bytes(bytes)
+                }
+            }
+            if keyFlags & StorableFlags.keyPlaceholder != 0 {
+                restriction?.allowedKeys.append(key)
+                continue
+            }
+            if keyFlags & StorableFlags.keyLocked != 0 {
+                restriction?.lockedKeys.insert(key)
+            }
+            hash.updateValue(value, forKey: key)
+        }
+        hash.restriction = restriction
+        depth -= 1
+        return try bless(.hash(hash), className, at: start)
+    }
+
+    private mutating func readLargeObject(_ place: Position, _ className: String?, at start: Int)
+        throws(StorableDecodingError) -> PerlValue
+    {
+        let marker = try readByte()
+        switch StorableOpcode(rawValue: marker) {
+        case .object:
+            return try readBackReference(tag: readUInt64(), place, at: start)
+        case .largeScalar:
+            return try scalar(readByteString(length: readUInt64()), place, className, at: start)
+        case .largeUTF8String:
+            return try scalar(readCharacterString(length: readUInt64()), place, className, at: start)
+        case .array:
+            return try readArray(count: readUInt64(), place, className, at: start)
+        case .hash:
+            return try readHash(count: readUInt64(), flags: nil, place, className, at: start)
+        case .flagHash:
+            let flags = try readByte()
+            return try readHash(count: readUInt64(), flags: flags, place, className, at: start)
+        case .hook:
+            guard className == nil else {
+                throw StorableDecodingError(.malformed("a class name must be followed by a new object"), at: start)
+            }
+            return try readHook(largeString: true, place, at: start)
+        default:
+            throw StorableDecodingError(.invalidOpcode(marker), at: start + 1)
+        }
+    }
+
+    // MARK: - Objects of classes
+
+    private mutating func readBlessed(_ className: String, _ place: Position, at start: Int)
+        throws(StorableDecodingError) -> PerlValue
+    {
+        try admit(className, at: start)
+        return try readObject(place, blessedInto: className)
+    }
+
+    private func admit(_ className: String, at start: Int) throws(StorableDecodingError) {
+        switch options.blessedValues {
+        case .allowAll: return
+        case .refuseAll: break
+        case .allow(let classes): if classes.contains(className) { return }
+        }
+        throw StorableDecodingError(.blessedValueRefused(className: className), at: start)
+    }
+
+    private func bless(_ reference: PerlValue, _ className: String?, at start: Int) throws(StorableDecodingError)
+        -> PerlValue
+    {
+        guard let className else { return reference }
+        return .blessed(class: className, reference)
+    }
+
+    /// `SX_HOOK`: an object its class froze itself. Layout (Storable.xs, `store_hook`):
+    /// `flags [extra]`, then while `flags` asks for recursion an object and new `flags`;
+    /// then the class (name or index), the frozen string, and the tags of the extra
+    /// references.
+    private mutating func readHook(largeString: Bool, _ place: Position, at start: Int)
+        throws(StorableDecodingError) -> PerlValue
+    {
+        guard place == .referent else { throw containerInSlot(at: start) }
+        var flags = try readByte()
+        guard let kind = PerlHookedObject.Kind(rawValue: flags & StorableFlags.hookTypeMask) else {
+            throw StorableDecodingError(.tiedValueRefused, at: start)  // SHT_EXTRA: a tied object
+        }
+        let objectOrdinal = try see(.referent)!
+        try enter(at: start)
+
+        // Objects stored on the way, by ordinal: the first listing of each is where the
+        // value tree holds it.
+        var recursed: [(ordinal: Int, value: PerlValue)] = []
+        while flags & StorableFlags.hookNeedsRecursion != 0 {
+            let ordinal = referentCount
+            let value = try readObject(.referent, blessedInto: nil)
+            if case .alias = value {
+                throw StorableDecodingError(.malformed("a hook recursed into an object already stored"), at: start)
+            }
+            recursed.append((ordinal, value))
+            flags = try readByte()
+            guard flags & StorableFlags.hookTypeMask == kind.rawValue else {
+                throw StorableDecodingError(.malformed("hook flags change the object type"), at: position - 1)
+            }
+        }
+
+        let className: String
+        if flags & StorableFlags.hookIndexedClassName != 0 {
+            let index = flags & StorableFlags.hookLargeClassLength != 0 ? try readLength() : UInt64(try readByte())
+            guard index < UInt64(classNames.count) else {
+                throw StorableDecodingError(.invalidClassIndex(Int(clamping: index)), at: start)
+            }
+            className = classNames[Int(index)]
+        } else {
+            let length = flags & StorableFlags.hookLargeClassLength != 0 ? try readLength() : UInt64(try readByte())
+            className = try readClassName(length: length, at: start)
+            classNames.append(className)
+        }
+        try admit(className, at: start)
+
+        let serializedLength: UInt64
+        if largeString {
+            serializedLength = try readUInt64()
+        } else if flags & StorableFlags.hookLargeStringLength != 0 {
+            serializedLength = try readLength()
+        } else {
+            serializedLength = UInt64(try readByte())
+        }
+        try checkString(serializedLength, at: start)
+        let serialized = try readBytes(serializedLength)
+
+        var references: [PerlValue] = []
+        if flags & StorableFlags.hookHasList != 0 {
+            var count: UInt64
+            var wideTags = false
+            if flags & StorableFlags.hookLargeListLength != 0 {
+                let signed = Int32(bitPattern: try readUInt32())
+                wideTags = signed < 0
+                count = UInt64(signed.magnitude)
+            } else {
+                count = UInt64(try readByte())
+            }
+            try checkCount(count, minimumBytesEach: wideTags ? 8 : 4, at: start)
+            references.reserveCapacity(Int(count))
+            var nextRecursed = 0
+            for _ in 0..<count {
+                let tagStart = position
+                let tag = wideTags ? try readUInt64() : UInt64(try readUInt32BigEndian())
+                guard tag < UInt64(tags.count) else {
+                    throw StorableDecodingError(.invalidBackReference(tag: tag), at: tagStart)
+                }
+                let ordinal = tags[Int(tag)]
+                guard ordinal != Self.slotTag else {
+                    throw StorableDecodingError(.sharedScalarSlot(tag: tag), at: tagStart)
+                }
+                if nextRecursed < recursed.count, recursed[nextRecursed].ordinal == ordinal {
+                    references.append(recursed[nextRecursed].value)
+                    nextRecursed += 1
+                } else if recursed.dropFirst(nextRecursed).contains(where: { $0.ordinal == ordinal }) {
+                    throw StorableDecodingError(
+                        .malformed("hook references list the objects stored with it out of order"), at: tagStart)
+                } else {
+                    sharedReferents.insert(ordinal)
+                    references.append(.alias(PerlAnchor(ordinal)))
+                }
+            }
+            guard nextRecursed == recursed.count else {
+                throw StorableDecodingError(.malformed("an object stored with a hook is not in its list"), at: start)
+            }
+        } else if !recursed.isEmpty {
+            throw StorableDecodingError(.malformed("an object stored with a hook is not in its list"), at: start)
+        }
+        depth -= 1
+        _ = objectOrdinal
+        return .hooked(
+            PerlHookedObject(className: className, kind: kind, serialized: serialized, references: references))
+    }
+
+    private mutating func readRegexp(_ place: Position, _ className: String?, at start: Int)
+        throws(StorableDecodingError) -> PerlValue
+    {
+        guard place == .referent else { throw containerInSlot(at: start) }
+        _ = try see(place)
+        let flags = try readByte()
+        let length = flags & StorableFlags.regexpLongPattern != 0 ? try readLength() : UInt64(try readByte())
+        try checkString(length, at: start)
+        let pattern = String(latin1: try readBytes(length))
+        let modifiers = String(latin1: try readBytes(UInt64(readByte())))
+        return try bless(.regexp(pattern: pattern, flags: modifiers), className, at: start)
+    }
+
+    private mutating func readCode(_ place: Position, _ className: String?, at start: Int)
+        throws(StorableDecodingError) -> PerlValue
+    {
+        guard options.codeReferences == .keepSource else {
+            throw StorableDecodingError(.codeReferenceRefused, at: start)
+        }
+        guard place == .referent else { throw containerInSlot(at: start) }
+        _ = try see(place)
+        let textStart = position
+        let text: PerlValue
+        switch StorableOpcode(rawValue: try readByte()) {
+        case .scalar: text = try readByteString(length: UInt64(readByte()))
+        case .largeScalar: text = try readByteString(length: readLength())
+        case .utf8String: text = try readCharacterString(length: UInt64(readByte()))
+        case .largeUTF8String: text = try readCharacterString(length: readLength())
+        default: throw StorableDecodingError(.malformed("code must be followed by its source text"), at: textStart)
+        }
+        _ = try see(.slot)  // Perl tags the source string too
+        return try bless(.code(text.stringValue ?? ""), className, at: start)
+    }
+
+    // MARK: - Limits
+
+    private mutating func enter(at start: Int) throws(StorableDecodingError) {
+        depth += 1
+        if depth > options.maximumDepth {
+            throw StorableDecodingError(.depthLimitExceeded(limit: options.maximumDepth), at: start)
+        }
+    }
+
+    /// Refuses a declared count beyond the limit or beyond what the rest of the image
+    /// could hold, before anything is allocated for it.
+    private func checkCount(_ count: UInt64, minimumBytesEach: Int, at start: Int) throws(StorableDecodingError) {
+        if count > UInt64(options.maximumContainerCount) {
+            throw StorableDecodingError(
+                .containerLimitExceeded(count: count, limit: options.maximumContainerCount), at: start)
+        }
+        if count > UInt64((end - position) / minimumBytesEach) {
+            throw StorableDecodingError(.truncated, at: end)
+        }
+    }
+
+    private func checkString(_ length: UInt64, at start: Int) throws(StorableDecodingError) {
+        if length > UInt64(options.maximumStringLength) {
+            throw StorableDecodingError(
+                .stringLimitExceeded(length: length, limit: options.maximumStringLength), at: start)
+        }
+    }
+
+    private func containerInSlot(at start: Int) -> StorableDecodingError {
+        StorableDecodingError(.malformed("an array, hash or object stored in place of a scalar"), at: start)
+    }
+
+    private func blessedSlot(at start: Int) -> StorableDecodingError {
+        StorableDecodingError(.malformed("a blessed scalar stored in place (not behind a reference)"), at: start)
+    }
+
+    // MARK: - Primitive reads
+
+    @inline(__always)
+    private mutating func readByte() throws(StorableDecodingError) -> UInt8 {
+        guard position < end else { throw StorableDecodingError(.truncated, at: position) }
+        defer { position += 1 }
+        return base[position]
+    }
+
+    @inline(__always)
+    private mutating func readUInt32() throws(StorableDecodingError) -> UInt32 {
+        guard end - position >= 4 else { throw StorableDecodingError(.truncated, at: end) }
+        let raw = UnsafeRawPointer(base + position).loadUnaligned(as: UInt32.self)
+        position += 4
+        return raw
+    }
+
+    @inline(__always)
+    private mutating func readUInt32BigEndian() throws(StorableDecodingError) -> UInt32 {
+        UInt32(bigEndian: try readUInt32())
+    }
+
+    /// A length or count in the image's order (Storable's `RLEN`: a C `int`). Negative
+    /// values are malformed.
+    @inline(__always)
+    private mutating func readLength() throws(StorableDecodingError) -> UInt64 {
+        let start = position
+        let raw = try readUInt32()
+        let value = Int32(bitPattern: isNetworkOrder || isBigEndian ? UInt32(bigEndian: raw) : UInt32(littleEndian: raw))
+        guard value >= 0 else { throw StorableDecodingError(.malformed("negative length \(value)"), at: start) }
+        return UInt64(value)
+    }
+
+    /// A 64-bit length (`SX_LOBJECT`): high word first in network order.
+    private mutating func readUInt64() throws(StorableDecodingError) -> UInt64 {
+        guard end - position >= 8 else { throw StorableDecodingError(.truncated, at: end) }
+        let raw = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+        position += 8
+        return isNetworkOrder || isBigEndian ? UInt64(bigEndian: raw) : UInt64(littleEndian: raw)
+    }
+
+    private mutating func readNativeInteger() throws(StorableDecodingError) -> Int64 {
+        if integerSize == 4 {
+            let raw = try readUInt32()
+            return Int64(Int32(bitPattern: isBigEndian ? UInt32(bigEndian: raw) : UInt32(littleEndian: raw)))
+        }
+        guard end - position >= 8 else { throw StorableDecodingError(.truncated, at: end) }
+        let raw = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+        position += 8
+        return Int64(bitPattern: isBigEndian ? UInt64(bigEndian: raw) : UInt64(littleEndian: raw))
+    }
+
+    private mutating func readNativeDouble() throws(StorableDecodingError) -> Double {
+        guard end - position >= 8 else { throw StorableDecodingError(.truncated, at: end) }
+        let raw = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+        position += 8
+        return Double(bitPattern: isBigEndian ? UInt64(bigEndian: raw) : UInt64(littleEndian: raw))
+    }
+
+    private mutating func readBytes(_ length: UInt64) throws(StorableDecodingError) -> [UInt8] {
+        guard length <= UInt64(end - position) else { throw StorableDecodingError(.truncated, at: end) }
+        let count = Int(length)
+        defer { position += count }
+        return Array(UnsafeBufferPointer(start: base + position, count: count))
+    }
+
+    private mutating func readByteString(length: UInt64) throws(StorableDecodingError) -> PerlValue {
+        try checkString(length, at: position)
+        return .bytes(try readBytes(length))
+    }
+
+    private mutating func readCharacterString(length: UInt64) throws(StorableDecodingError) -> PerlValue {
+        let start = position
+        try checkString(length, at: start)
+        guard length <= UInt64(end - position) else { throw StorableDecodingError(.truncated, at: end) }
+        let bytes = UnsafeBufferPointer(start: base + position, count: Int(length))
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw StorableDecodingError(.invalidUTF8, at: start)
+        }
+        position += Int(length)
+        return .string(text)
+    }
+
+    private mutating func readClassName(length: UInt64, at start: Int) throws(StorableDecodingError) -> String {
+        try checkString(length, at: start)
+        let bytes = try readBytes(length)
+        guard let name = String(validating: bytes, as: UTF8.self) else {
+            throw StorableDecodingError(.invalidUTF8, at: start)
+        }
+        return name
+    }
+}
+
+/// The second pass, run only when some referent is shared: wraps each shared referent in
+/// `.anchored` where the tree first visits it and renumbers the anchors in that order.
+private struct Anchoring {
+    let shared: Set<Int>
+    var ordinal = 0
+    var anchors: [Int: PerlAnchor] = [:]
+
+    init(shared: Set<Int>) { self.shared = shared }
+
+    mutating func rewrite(_ value: PerlValue) -> PerlValue {
+        switch value {
+        case .undef, .hole, .integer, .unsigned, .double, .bytes, .string, .bool, .vstring:
+            return value
+        case .weak(let reference):
+            return .weak(rewrite(reference))
+        case .alias(let placeholder):
+            return .alias(anchors[placeholder.id] ?? placeholder)
+        case .anchored(_, let reference):
+            return rewrite(reference)  // not produced by the reader
+        case .array, .hash, .scalarReference, .regexp, .code, .hooked, .blessed:
+            let mine = ordinal
+            ordinal += 1
+            var anchor: PerlAnchor?
+            if shared.contains(mine) {
+                let next = PerlAnchor(anchors.count + 1)
+                anchors[mine] = next
+                anchor = next
+            }
+            let contents = rewriteContents(value)
+            return anchor.map { .anchored($0, contents) } ?? contents
+        }
+    }
+
+    private mutating func rewriteContents(_ value: PerlValue) -> PerlValue {
+        switch value {
+        case .blessed(let className, let referent):
+            return .blessed(class: className, rewriteContents(referent))
+        case .array(let elements):
+            return .array(elements.map { rewrite($0) })
+        case .hash(var hash):
+            for (key, element) in hash { hash.updateValue(rewrite(element), forKey: key) }
+            return .hash(hash)
+        case .scalarReference(let target):
+            return .scalarReference(rewrite(target))
+        case .hooked(var object):
+            object.references = object.references.map { rewrite($0) }
+            return .hooked(object)
+        default:
+            return value
+        }
+    }
+}
