@@ -66,10 +66,8 @@ struct StorableReader: ~Copyable {
     private static let slotTag = -1
 
     private enum Position {
-        /// A scalar variable: a hash value, the content of a referenced scalar.
+        /// A scalar variable: an array element, a hash value, a referenced scalar's content.
         case slot
-        /// An array element: Storable's `SX_SV_UNDEF` here marks a missing element.
-        case element
         /// The thing a reference points at, or the root.
         case referent
     }
@@ -123,7 +121,7 @@ struct StorableReader: ~Copyable {
         case .undef, .svUndefElement:
             return try scalar(.undef, place, className, at: start)
         case .svUndef:
-            return try scalar(place == .element ? .hole : .undef, place, className, at: start)
+            return try scalar(.hole, place, className, at: start)
         case .svYes, .booleanTrue:
             return try scalar(.bool(true), place, className, at: start)
         case .svNo, .booleanFalse:
@@ -220,7 +218,7 @@ struct StorableReader: ~Copyable {
         throws(StorableDecodingError) -> PerlValue
     {
         // The scalar that follows carries the tag; the vstring magic wraps it.
-        let inner = try readObject(place == .referent ? .slot : place, blessedInto: nil)
+        let inner = try readObject(.slot, blessedInto: nil)
         switch inner {
         case .bytes, .string:
             break
@@ -277,7 +275,7 @@ struct StorableReader: ~Copyable {
         var elements: [PerlValue] = []
         elements.reserveCapacity(Int(count))
         for _ in 0..<count {
-            elements.append(try readObject(.element, blessedInto: nil))
+            elements.append(try readObject(.slot, blessedInto: nil))
         }
         depth -= 1
         return try bless(.array(elements), className, at: start)

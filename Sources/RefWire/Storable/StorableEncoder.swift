@@ -1,4 +1,25 @@
-/// Encodes ``PerlValue``s as Storable images.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Encodes ``PerlValue``s as Storable images — by default, what Perl's `nfreeze` writes.
+///
+/// ```swift
+/// var options = StorableEncodingOptions()
+/// options.canonical = true          // $Storable::canonical = 1
+/// let bytes = try StorableEncoder(options: options).encode(["ping": 1])
+/// ```
+///
+/// With ``StorableEncodingOptions/canonical`` the output is byte for byte what Perl's
+/// `nfreeze` writes for the same data under `$Storable::canonical = 1` (and `freeze`
+/// with ``StorableEncodingOptions/ByteOrder/native``): the encoder follows Storable's
+/// choices of marker for every scalar (small integers as one byte, integers beyond 32
+/// bits and doubles as text in network order, …) and numbers objects as Perl does, so
+/// back-references carry the same tags.
 public struct StorableEncoder: Sendable {
     public var options: StorableEncodingOptions
 
@@ -6,8 +27,527 @@ public struct StorableEncoder: Sendable {
         self.options = options
     }
 
-    /// Encodes `value`, which must be a reference (Storable stores the referent).
+    /// Encodes `value`, which must be a reference: Storable stores what it points at
+    /// (`nfreeze(\%hash)` stores the hash), and the reader gets a reference back.
     public func encode(_ value: PerlValue) throws(StorableEncodingError) -> [UInt8] {
-        throw StorableEncodingError(.unrepresentable("(encoder under construction)"))
+        var writer = StorableWriter(options: options)
+        try writer.writeImage(value)
+        return writer.output
+    }
+}
+
+/// One pass over one value, mirroring Storable.xs's `store()`: each scalar, array, hash
+/// and reference Perl would store gets the next tag, in the same order.
+struct StorableWriter: ~Copyable {
+    private(set) var output: [UInt8] = []
+    private let options: StorableEncodingOptions
+    private let isNetworkOrder: Bool
+    private var tagCount = 0
+    /// The tag of each anchored referent, and its class (for `SX_OVERLOAD`).
+    private var anchors: [PerlAnchor: (tag: Int, className: String?)] = [:]
+    private var classIndices: [String: Int] = [:]
+    private var depth = 0
+
+    init(options: StorableEncodingOptions) {
+        self.options = options
+        isNetworkOrder = options.byteOrder == .network
+        output.reserveCapacity(256)
+    }
+
+    mutating func writeImage(_ root: PerlValue) throws(StorableEncodingError) {
+        guard root.isReference else { throw StorableEncodingError(.rootNotReference) }
+        if options.isFile { output.append(contentsOf: StorableHeader.fileMagic) }
+        let major = UInt8(StorableHeader.supportedMajorVersion << 1)
+        if isNetworkOrder {
+            output.append(contentsOf: [major | 1, options.target.headerMinorVersion])
+        } else {
+            // What this machine's Perl writes: its byte-order string and the sizes of
+            // int, long, pointer and NV.
+            output.append(contentsOf: [major, options.target.headerMinorVersion, 8])
+            output.append(contentsOf: Array("12345678".utf8))
+            output.append(contentsOf: [4, 8, 8, 8])
+        }
+        var referent = root
+        if case .weak(let inner) = referent { referent = inner }  // the implicit top reference
+        if case .alias(let anchor) = referent { throw StorableEncodingError(.undefinedAnchor(anchor)) }
+        try writeReferent(referent)
+    }
+
+    // MARK: - Objects
+
+    /// Stores a scalar variable: an array element, a hash value, a referenced scalar's
+    /// content. `store()` tags it, then writes a scalar or a reference.
+    private mutating func writeSlot(_ value: PerlValue) throws(StorableEncodingError) {
+        tagCount += 1
+        try writeSlotContents(value)
+    }
+
+    /// The contents of a scalar variable whose tag is already taken.
+    private mutating func writeSlotContents(_ value: PerlValue) throws(StorableEncodingError) {
+        switch value {
+        case .undef:
+            output.append(StorableOpcode.undef.rawValue)
+        case .hole:
+            output.append(StorableOpcode.svUndef.rawValue)
+        case .bool(let truth):
+            if options.target == .storable3_32 {
+                output.append(truth ? StorableOpcode.booleanTrue.rawValue : StorableOpcode.booleanFalse.rawValue)
+            } else {
+                output.append(truth ? StorableOpcode.svYes.rawValue : StorableOpcode.svNo.rawValue)
+            }
+        case .integer(let number):
+            writeInteger(number)
+        case .unsigned(let number):
+            if let signed = Int64(exactly: number) {
+                writeInteger(signed)
+            } else {
+                try writeString(Array(String(number).utf8), utf8: false)
+            }
+        case .double(let number):
+            try writeDouble(number)
+        case .bytes(let bytes):
+            try writeString(bytes, utf8: false)
+        case .string(let text):
+            try writeString(Array(text.utf8), utf8: true)
+        case .vstring(let literal, let inner):
+            let literalBytes = try Self.latin1(literal, what: "a vstring literal")
+            try writeLength(literalBytes.count, short: .vstring, long: .largeVString)
+            output.append(contentsOf: literalBytes)
+            switch inner {
+            case .bytes, .string: try writeSlotContents(inner)
+            default: throw StorableEncodingError(.unrepresentable("a vstring whose value is not a string"))
+            }
+        case .weak(let reference):
+            try writeReference(reference, weak: true)
+        case .array, .hash, .scalarReference, .regexp, .code, .hooked, .blessed, .anchored, .alias:
+            try writeReference(value, weak: false)
+        }
+    }
+
+    /// `SX_REF <referent>` (or its weak and overloaded forms).
+    private mutating func writeReference(_ reference: PerlValue, weak: Bool) throws(StorableEncodingError) {
+        let className: String?
+        if case .alias(let anchor) = reference {
+            guard let known = anchors[anchor] else { throw StorableEncodingError(.undefinedAnchor(anchor)) }
+            className = known.className
+        } else {
+            className = reference.className
+        }
+        let overloaded = className.map { options.overloadedClasses.contains($0) } ?? false
+        let marker: StorableOpcode =
+            switch (weak, overloaded) {
+            case (false, false): .reference
+            case (true, false): .weakReference
+            case (false, true): .overload
+            case (true, true): .weakOverload
+            }
+        output.append(marker.rawValue)
+        try writeReferent(reference)
+    }
+
+    /// Stores what a reference points at: a back-reference if it was stored before,
+    /// otherwise a new tag, its class and its contents.
+    private mutating func writeReferent(_ reference: PerlValue) throws(StorableEncodingError) {
+        switch reference {
+        case .alias(let anchor):
+            guard let known = anchors[anchor] else { throw StorableEncodingError(.undefinedAnchor(anchor)) }
+            writeBackReference(known.tag)
+        case .anchored(let anchor, let referent):
+            guard anchors[anchor] == nil else { throw StorableEncodingError(.duplicateAnchor(anchor)) }
+            anchors[anchor] = (tagCount, referent.className)
+            try writeReferent(referent)
+        case .weak(let inner):
+            try writeReferent(inner)
+        case .blessed(let className, let referent):
+            depth += 1
+            guard depth <= options.maximumDepth else {
+                throw StorableEncodingError(.depthLimitExceeded(limit: options.maximumDepth))
+            }
+            tagCount += 1
+            if case .hooked = referent {
+                throw StorableEncodingError(.unrepresentable("a hooked object inside bless (it carries its own class)"))
+            }
+            try writeClass(className)
+            try writeReferentContents(Self.core(of: referent))
+            depth -= 1
+        default:
+            depth += 1
+            guard depth <= options.maximumDepth else {
+                throw StorableEncodingError(.depthLimitExceeded(limit: options.maximumDepth))
+            }
+            tagCount += 1
+            try writeReferentContents(reference)
+            depth -= 1
+        }
+    }
+
+    /// The referent itself, its tag taken and its class written.
+    private mutating func writeReferentContents(_ referent: PerlValue) throws(StorableEncodingError) {
+        switch referent {
+        case .array(let elements):
+            try writeLength(elements.count, marker: .array)
+            for element in elements { try writeSlot(element) }
+        case .hash(let hash):
+            try writeHash(hash)
+        case .scalarReference(let content):
+            try writeSlotContents(content)
+        case .regexp(let pattern, let flags):
+            guard options.target != .storable2 else {
+                throw StorableEncodingError(.unsupportedByTarget("a regexp"))
+            }
+            let patternBytes = Self.perlBytes(pattern)
+            let flagBytes = Array(flags.utf8)
+            guard flagBytes.count <= 255 else { throw StorableEncodingError(.unrepresentable("regexp flags \(flags)")) }
+            output.append(StorableOpcode.regexp.rawValue)
+            if patternBytes.count > StorableFlags.shortLengthLimit {
+                output.append(StorableFlags.regexpLongPattern)
+                try writeInt32(patternBytes.count)
+            } else {
+                output.append(0)
+                output.append(UInt8(patternBytes.count))
+            }
+            output.append(contentsOf: patternBytes)
+            output.append(UInt8(flagBytes.count))
+            output.append(contentsOf: flagBytes)
+        case .code(let source):
+            output.append(StorableOpcode.code.rawValue)
+            tagCount += 1  // the source text is an object of its own
+            if source.unicodeScalars.allSatisfy({ $0.value <= 0xFF }) {
+                try writeString(Self.perlBytes(source), utf8: false)
+            } else {
+                try writeString(Array(source.utf8), utf8: true)
+            }
+        case .hooked(let object):
+            try writeHooked(object)
+        case .anchored, .alias, .weak, .blessed:
+            throw StorableEncodingError(.unrepresentable("a wrapper nested out of order: \(referent)"))
+        default:
+            throw StorableEncodingError(.unrepresentable("a plain scalar where a referent belongs: \(referent)"))
+        }
+    }
+
+    private static func core(of value: PerlValue) -> PerlValue {
+        if case .blessed(_, let inner) = value { return core(of: inner) }
+        return value
+    }
+
+    private mutating func writeClass(_ className: String) throws(StorableEncodingError) {
+        if let index = classIndices[className] {
+            output.append(StorableOpcode.indexedBless.rawValue)
+            if index <= StorableFlags.shortClassLimit {
+                output.append(UInt8(index))
+            } else {
+                output.append(0x80)
+                try writeInt32(index)
+            }
+            return
+        }
+        classIndices[className] = classIndices.count
+        let name = Array(className.utf8)
+        output.append(StorableOpcode.bless.rawValue)
+        if name.count <= StorableFlags.shortClassLimit {
+            output.append(UInt8(name.count))
+        } else {
+            output.append(0x80)
+            try writeInt32(name.count)
+        }
+        output.append(contentsOf: name)
+    }
+
+    private mutating func writeBackReference(_ tag: Int) {
+        output.append(StorableOpcode.object.rawValue)
+        appendBigEndian(UInt32(truncatingIfNeeded: tag))
+    }
+
+    // MARK: - Hashes
+
+    private mutating func writeHash(_ hash: PerlHash) throws(StorableEncodingError) {
+        var entries: [(key: PerlHash.Key, value: PerlValue?)] = hash.map { ($0.key, $0.value) }
+        if let allowed = hash.restriction?.allowedKeys {
+            entries.append(contentsOf: allowed.map { ($0, nil) })
+        }
+        if options.canonical {
+            entries.sort { Self.perlLess($0.key, $1.key) }
+        }
+        let keys = entries.map { Self.storedKey($0.key) }
+        let restricted = hash.restriction != nil
+        let flagged = restricted || keys.contains { $0.flags != 0 }
+        if flagged {
+            if entries.count > Int(Int32.max) {
+                output.append(StorableOpcode.largeObject.rawValue)
+                output.append(StorableOpcode.flagHash.rawValue)
+                output.append(restricted ? StorableFlags.hashRestricted : 0)
+                appendLength64(entries.count)
+            } else {
+                output.append(StorableOpcode.flagHash.rawValue)
+                output.append(restricted ? StorableFlags.hashRestricted : 0)
+                try writeInt32(entries.count)
+            }
+        } else {
+            try writeLength(entries.count, marker: .hash)
+        }
+        let locked = hash.restriction?.lockedKeys ?? []
+        for (entry, key) in zip(entries, keys) {
+            var flags = key.flags
+            if let value = entry.value {
+                try writeSlot(value)
+                if restricted, locked.contains(entry.key) { flags |= StorableFlags.keyLocked }
+            } else {
+                // Perl stores a placeholder's value as its immortal undef, which is
+                // read-only and so also marks the key locked.
+                tagCount += 1
+                output.append(StorableOpcode.svUndef.rawValue)
+                flags |= StorableFlags.keyPlaceholder | StorableFlags.keyLocked
+            }
+            if flagged { output.append(flags) }
+            try writeInt32(key.bytes.count)
+            output.append(contentsOf: key.bytes)
+        }
+    }
+
+    /// A key as Perl keeps it: bytes; characters that fit in Latin-1 downgraded to bytes
+    /// and flagged as once UTF-8 (except pure ASCII, which Perl leaves unflagged); wider
+    /// characters as UTF-8.
+    private static func storedKey(_ key: PerlHash.Key) -> (bytes: [UInt8], flags: UInt8) {
+        switch key {
+        case .bytes(let bytes):
+            return (bytes, 0)
+        case .string(let text):
+            var maximum: UInt32 = 0
+            for scalar in text.unicodeScalars { maximum = max(maximum, scalar.value) }
+            if maximum < 0x80 { return (Array(text.utf8), 0) }
+            if maximum <= 0xFF { return (text.unicodeScalars.map { UInt8($0.value) }, StorableFlags.keyWasUTF8) }
+            return (Array(text.utf8), StorableFlags.keyUTF8)
+        }
+    }
+
+    /// Perl's `sv_cmp`: by code point (a byte is the code point of its value).
+    private static func perlLess(_ lhs: PerlHash.Key, _ rhs: PerlHash.Key) -> Bool {
+        switch (lhs, rhs) {
+        case (.bytes(let left), .bytes(let right)):
+            return left.lexicographicallyPrecedes(right)
+        default:
+            return codePoints(lhs).lexicographicallyPrecedes(codePoints(rhs))
+        }
+    }
+
+    private static func codePoints(_ key: PerlHash.Key) -> [UInt32] {
+        switch key {
+        case .bytes(let bytes): return bytes.map { UInt32($0) }
+        case .string(let text): return text.unicodeScalars.map(\.value)
+        }
+    }
+
+    // MARK: - Hooked objects
+
+    /// `SX_HOOK`, laid out as Storable.xs's `store_hook` does: referents of the extra
+    /// references not stored yet are stored first, each behind a flags byte asking the
+    /// reader to recurse; then the class, the frozen string and the list of tags.
+    private mutating func writeHooked(_ object: PerlHookedObject) throws(StorableEncodingError) {
+        let type = object.kind.rawValue
+        var recursed = false
+        var referenceTags: [Int] = []
+        referenceTags.reserveCapacity(object.references.count)
+        for reference in object.references {
+            var referent = reference
+            if case .weak(let inner) = referent { referent = inner }
+            if case .alias(let anchor) = referent {
+                guard let known = anchors[anchor] else { throw StorableEncodingError(.undefinedAnchor(anchor)) }
+                referenceTags.append(known.tag)
+                continue
+            }
+            guard referent.isReference else {
+                throw StorableEncodingError(.unrepresentable("a hooked object's extra value that is not a reference"))
+            }
+            if !recursed {
+                output.append(StorableOpcode.hook.rawValue)
+            }
+            output.append(StorableFlags.hookNeedsRecursion | type)
+            recursed = true
+            let tag = tagCount
+            try writeReferent(referent)
+            referenceTags.append(tag)
+        }
+
+        let known = classIndices[object.className]
+        if known == nil { classIndices[object.className] = classIndices.count }
+        let name = Array(object.className.utf8)
+        var flags = type
+        if (known ?? name.count) > StorableFlags.shortLengthLimit { flags |= StorableFlags.hookLargeClassLength }
+        if known != nil { flags |= StorableFlags.hookIndexedClassName }
+        if object.serialized.count > StorableFlags.shortLengthLimit { flags |= StorableFlags.hookLargeStringLength }
+        if !referenceTags.isEmpty { flags |= StorableFlags.hookHasList }
+        if referenceTags.count > StorableFlags.shortLengthLimit { flags |= StorableFlags.hookLargeListLength }
+
+        if !recursed { output.append(StorableOpcode.hook.rawValue) }
+        output.append(flags)
+        if let known {
+            if flags & StorableFlags.hookLargeClassLength != 0 { try writeInt32(known) } else { output.append(UInt8(known)) }
+        } else {
+            if flags & StorableFlags.hookLargeClassLength != 0 { try writeInt32(name.count) } else { output.append(UInt8(name.count)) }
+            output.append(contentsOf: name)
+        }
+        if flags & StorableFlags.hookLargeStringLength != 0 {
+            try writeInt32(object.serialized.count)
+        } else {
+            output.append(UInt8(object.serialized.count))
+        }
+        output.append(contentsOf: object.serialized)
+        if !referenceTags.isEmpty {
+            if flags & StorableFlags.hookLargeListLength != 0 {
+                try writeInt32(referenceTags.count)
+            } else {
+                output.append(UInt8(referenceTags.count))
+            }
+            for tag in referenceTags { appendBigEndian(UInt32(truncatingIfNeeded: tag)) }
+        }
+    }
+
+    // MARK: - Scalars
+
+    /// Storable's integer forms: one byte for −128…127; in network order a 32-bit
+    /// big-endian integer or else decimal text; natively the 8-byte IV.
+    private mutating func writeInteger(_ number: Int64) {
+        if (-128...127).contains(number) {
+            output.append(StorableOpcode.byte.rawValue)
+            output.append(UInt8(truncatingIfNeeded: number + 128))
+        } else if isNetworkOrder {
+            if let narrow = Int32(exactly: number) {
+                output.append(StorableOpcode.networkInteger.rawValue)
+                appendBigEndian(UInt32(bitPattern: narrow))
+            } else {
+                appendShortString(Array(String(number).utf8))
+            }
+        } else {
+            output.append(StorableOpcode.integer.rawValue)
+            withUnsafeBytes(of: number.littleEndian) { output.append(contentsOf: $0) }
+        }
+    }
+
+    /// A double that is an integer Perl can hold exactly (|x| < 2⁵³) is stored as that
+    /// integer, as Perl's `SvIV_please` makes it; others natively as 8 bytes, or in
+    /// network order as the text Perl prints (15 significant digits).
+    private mutating func writeDouble(_ number: Double) throws(StorableEncodingError) {
+        if number.isFinite, number.rounded(.towardZero) == number, number.magnitude < 0x1p53 {
+            writeInteger(Int64(number))
+            return
+        }
+        guard isNetworkOrder else {
+            output.append(StorableOpcode.double.rawValue)
+            withUnsafeBytes(of: number.bitPattern.littleEndian) { output.append(contentsOf: $0) }
+            return
+        }
+        appendShortString(Array(Self.perlText(number, lossless: options.losslessDoubles).utf8))
+    }
+
+    /// How Perl prints a double: `%.15g`, with `Inf`, `-Inf` and `NaN`; in lossless
+    /// mode the shortest text that reads back to the same double.
+    static func perlText(_ number: Double, lossless: Bool) -> String {
+        if number.isNaN { return "NaN" }
+        if number.isInfinite { return number < 0 ? "-Inf" : "Inf" }
+        if lossless { return "\(number)" }
+        var buffer = [CChar](repeating: 0, count: 40)
+        let count = withVaList([number]) { arguments in
+            vsnprintf(&buffer, buffer.count, "%.15g", arguments)
+        }
+        return String(decoding: buffer.prefix(Int(count)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    private mutating func writeString(_ bytes: [UInt8], utf8: Bool) throws(StorableEncodingError) {
+        if bytes.count <= StorableFlags.shortLengthLimit {
+            output.append(utf8 ? StorableOpcode.utf8String.rawValue : StorableOpcode.scalar.rawValue)
+            output.append(UInt8(bytes.count))
+        } else if bytes.count > Int(Int32.max) {
+            guard options.target != .storable2 else {
+                throw StorableEncodingError(.unsupportedByTarget("a string over 2 GiB"))
+            }
+            output.append(StorableOpcode.largeObject.rawValue)
+            output.append(utf8 ? StorableOpcode.largeUTF8String.rawValue : StorableOpcode.largeScalar.rawValue)
+            appendLength64(bytes.count)
+        } else {
+            output.append(utf8 ? StorableOpcode.largeUTF8String.rawValue : StorableOpcode.largeScalar.rawValue)
+            try writeInt32(bytes.count)
+        }
+        output.append(contentsOf: bytes)
+    }
+
+    /// Text known to be short (numbers).
+    private mutating func appendShortString(_ bytes: [UInt8]) {
+        output.append(StorableOpcode.scalar.rawValue)
+        output.append(UInt8(bytes.count))
+        output.append(contentsOf: bytes)
+    }
+
+    /// A count behind `marker` (arrays, hashes), or the 64-bit large-object form.
+    private mutating func writeLength(_ count: Int, marker: StorableOpcode) throws(StorableEncodingError) {
+        if count > Int(Int32.max) {
+            guard options.target != .storable2 else {
+                throw StorableEncodingError(.unsupportedByTarget("a container of over 2³¹ elements"))
+            }
+            output.append(StorableOpcode.largeObject.rawValue)
+            output.append(marker.rawValue)
+            appendLength64(count)
+        } else {
+            output.append(marker.rawValue)
+            try writeInt32(count)
+        }
+    }
+
+    /// One-byte or four-byte length behind the short or long marker (vstrings).
+    private mutating func writeLength(_ count: Int, short: StorableOpcode, long: StorableOpcode)
+        throws(StorableEncodingError)
+    {
+        if count <= StorableFlags.shortLengthLimit {
+            output.append(short.rawValue)
+            output.append(UInt8(count))
+        } else {
+            output.append(long.rawValue)
+            try writeInt32(count)
+        }
+    }
+
+    /// Storable's `WLEN`: a C `int` in the image's byte order.
+    private mutating func writeInt32(_ value: Int) throws(StorableEncodingError) {
+        guard let narrow = Int32(exactly: value) else {
+            throw StorableEncodingError(.unrepresentable("a length of \(value)"))
+        }
+        if isNetworkOrder {
+            appendBigEndian(UInt32(bitPattern: narrow))
+        } else {
+            withUnsafeBytes(of: narrow.littleEndian) { output.append(contentsOf: $0) }
+        }
+    }
+
+    private mutating func appendLength64(_ value: Int) {
+        let wide = UInt64(value)
+        if isNetworkOrder {
+            withUnsafeBytes(of: wide.bigEndian) { output.append(contentsOf: $0) }
+        } else {
+            withUnsafeBytes(of: wide.littleEndian) { output.append(contentsOf: $0) }
+        }
+    }
+
+    private mutating func appendBigEndian(_ value: UInt32) {
+        withUnsafeBytes(of: value.bigEndian) { output.append(contentsOf: $0) }
+    }
+
+    /// Text Perl keeps as bytes: Latin-1 when every character fits, else UTF-8 (what
+    /// `SvPV` of an upgraded string gives).
+    private static func perlBytes(_ text: String) -> [UInt8] {
+        if text.unicodeScalars.allSatisfy({ $0.value <= 0xFF }) {
+            return text.unicodeScalars.map { UInt8($0.value) }
+        }
+        return Array(text.utf8)
+    }
+
+    private static func latin1(_ text: String, what: String) throws(StorableEncodingError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for scalar in text.unicodeScalars {
+            guard scalar.value <= 0xFF else {
+                throw StorableEncodingError(.unrepresentable("\(what) with the character U+\(String(scalar.value, radix: 16, uppercase: true))"))
+            }
+            bytes.append(UInt8(scalar.value))
+        }
+        return bytes
     }
 }

@@ -29,8 +29,9 @@
 public enum PerlValue: Sendable {
     /// Perl's `undef`.
     case undef
-    /// An array slot that holds no element (`exists $array[i]` is false), as sparse
-    /// arrays have. Outside an array it reads as `undef`.
+    /// Perl's one immortal `undef` (`PL_sv_undef`). In an array it is a slot that holds
+    /// no element (`exists $array[i]` is false), as sparse arrays have; elsewhere (`\undef`)
+    /// it reads as `undef` that cannot be assigned to. Storable keeps the distinction.
     case hole
     /// A signed integer (Perl's IV).
     case integer(Int64)
