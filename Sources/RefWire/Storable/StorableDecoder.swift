@@ -97,11 +97,33 @@ struct StorableReader: ~Copyable {
 
     // MARK: - Objects
 
+    /// Reads one object. Kept small: it is on the recursion path of every nesting level
+    /// (with ``readArray``, ``readHash`` and ``readReference``), so its stack frame bounds
+    /// how deep a thread's stack lets a value nest. Everything else is out of line.
+    @inline(never)
     private mutating func readObject(_ place: Position, blessedInto className: String?)
         throws(StorableDecodingError) -> PerlValue
     {
         let start = position
         let marker = try readByte()
+        switch marker {
+        case StorableOpcode.reference.rawValue, StorableOpcode.overload.rawValue:
+            return try readReference(weak: false, place, className, at: start)
+        case StorableOpcode.weakReference.rawValue, StorableOpcode.weakOverload.rawValue:
+            return try readReference(weak: true, place, className, at: start)
+        case StorableOpcode.array.rawValue:
+            return try readArray(count: readLength(), place, className, at: start)
+        case StorableOpcode.hash.rawValue:
+            return try readHash(count: readLength(), flags: nil, place, className, at: start)
+        default:
+            return try readOtherObject(marker, place, className, at: start)
+        }
+    }
+
+    @inline(never)
+    private mutating func readOtherObject(_ marker: UInt8, _ place: Position, _ className: String?, at start: Int)
+        throws(StorableDecodingError) -> PerlValue
+    {
         guard let opcode = StorableOpcode(rawValue: marker) else {
             throw StorableDecodingError(.invalidOpcode(marker), at: start)
         }
@@ -147,9 +169,10 @@ struct StorableReader: ~Copyable {
             let literal = String(latin1: try readBytes(length))
             return try readVString(literal: literal, place, at: start)
 
-        case .reference, .overload, .weakReference, .weakOverload:
-            let weak = opcode == .weakReference || opcode == .weakOverload
-            return try readReference(weak: weak, place, className, at: start)
+        case .reference, .overload:
+            return try readReference(weak: false, place, className, at: start)
+        case .weakReference, .weakOverload:
+            return try readReference(weak: true, place, className, at: start)
         case .array:
             return try readArray(count: readLength(), place, className, at: start)
         case .hash:
@@ -190,7 +213,7 @@ struct StorableReader: ~Copyable {
     private mutating func see(_ place: Position) throws(StorableDecodingError) -> Int? {
         valueCount += 1
         if valueCount > options.maximumTotalCount {
-            throw StorableDecodingError(.totalLimitExceeded(limit: options.maximumTotalCount), at: position)
+            throw failure(.totalLimitExceeded(limit: options.maximumTotalCount), at: position)
         }
         if place == .referent {
             let ordinal = referentCount
@@ -214,6 +237,7 @@ struct StorableReader: ~Copyable {
         return try bless(.scalarReference(value), className, at: start)
     }
 
+    @inline(never)
     private mutating func readVString(literal: String, _ place: Position, at start: Int)
         throws(StorableDecodingError) -> PerlValue
     {
@@ -234,6 +258,7 @@ struct StorableReader: ~Copyable {
         return .scalarReference(value)
     }
 
+    @inline(never)
     private mutating func readBackReference(tag: UInt64, _ place: Position, at start: Int)
         throws(StorableDecodingError) -> PerlValue
     {
@@ -248,6 +273,7 @@ struct StorableReader: ~Copyable {
         return .alias(PerlAnchor(ordinal))
     }
 
+    @inline(never)
     private mutating func readReference(weak: Bool, _ place: Position, _ className: String?, at start: Int)
         throws(StorableDecodingError) -> PerlValue
     {
@@ -265,6 +291,7 @@ struct StorableReader: ~Copyable {
         return try bless(.scalarReference(reference), className, at: start)
     }
 
+    @inline(never)
     private mutating func readArray(count: UInt64, _ place: Position, _ className: String?, at start: Int)
         throws(StorableDecodingError) -> PerlValue
     {
@@ -281,6 +308,7 @@ struct StorableReader: ~Copyable {
         return try bless(.array(elements), className, at: start)
     }
 
+    @inline(never)
     private mutating func readHash(
         count: UInt64, flags hashFlags: UInt8?, _ place: Position, _ className: String?, at start: Int
     ) throws(StorableDecodingError) -> PerlValue {
@@ -331,6 +359,7 @@ struct StorableReader: ~Copyable {
         return try bless(.hash(hash), className, at: start)
     }
 
+    @inline(never)
     private mutating func readLargeObject(_ place: Position, _ className: String?, at start: Int)
         throws(StorableDecodingError) -> PerlValue
     {
@@ -361,6 +390,7 @@ struct StorableReader: ~Copyable {
 
     // MARK: - Objects of classes
 
+    @inline(never)
     private mutating func readBlessed(_ className: String, _ place: Position, at start: Int)
         throws(StorableDecodingError) -> PerlValue
     {
@@ -388,6 +418,7 @@ struct StorableReader: ~Copyable {
     /// `flags [extra]`, then while `flags` asks for recursion an object and new `flags`;
     /// then the class (name or index), the frozen string, and the tags of the extra
     /// references.
+    @inline(never)
     private mutating func readHook(largeString: Bool, _ place: Position, at start: Int)
         throws(StorableDecodingError) -> PerlValue
     {
@@ -487,6 +518,7 @@ struct StorableReader: ~Copyable {
             PerlHookedObject(className: className, kind: kind, serialized: serialized, references: references))
     }
 
+    @inline(never)
     private mutating func readRegexp(_ place: Position, _ className: String?, at start: Int)
         throws(StorableDecodingError) -> PerlValue
     {
@@ -500,6 +532,7 @@ struct StorableReader: ~Copyable {
         return try bless(.regexp(pattern: pattern, flags: modifiers), className, at: start)
     }
 
+    @inline(never)
     private mutating func readCode(_ place: Position, _ className: String?, at start: Int)
         throws(StorableDecodingError) -> PerlValue
     {
@@ -523,23 +556,27 @@ struct StorableReader: ~Copyable {
 
     // MARK: - Limits
 
+    @inline(__always)
     private mutating func enter(at start: Int) throws(StorableDecodingError) {
         depth += 1
-        if depth > options.maximumDepth {
-            throw StorableDecodingError(.depthLimitExceeded(limit: options.maximumDepth), at: start)
-        }
+        if depth > options.maximumDepth { throw failure(.depthLimitExceeded(limit: options.maximumDepth), at: start) }
+    }
+
+    /// Builds an error out of line, so that the many throwing checks on the recursion
+    /// path do not each reserve room for one in their callers' stack frames.
+    @inline(never)
+    private func failure(_ kind: StorableDecodingError.Kind, at offset: Int) -> StorableDecodingError {
+        StorableDecodingError(kind, at: offset)
     }
 
     /// Refuses a declared count beyond the limit or beyond what the rest of the image
     /// could hold, before anything is allocated for it.
+    @inline(__always)
     private func checkCount(_ count: UInt64, minimumBytesEach: Int, at start: Int) throws(StorableDecodingError) {
         if count > UInt64(options.maximumContainerCount) {
-            throw StorableDecodingError(
-                .containerLimitExceeded(count: count, limit: options.maximumContainerCount), at: start)
+            throw failure(.containerLimitExceeded(count: count, limit: options.maximumContainerCount), at: start)
         }
-        if count > UInt64((end - position) / minimumBytesEach) {
-            throw StorableDecodingError(.truncated, at: end)
-        }
+        if count > UInt64((end - position) / minimumBytesEach) { throw failure(.truncated, at: end) }
     }
 
     private func checkString(_ length: UInt64, at start: Int) throws(StorableDecodingError) {
@@ -549,10 +586,12 @@ struct StorableReader: ~Copyable {
         }
     }
 
+    @inline(never)
     private func containerInSlot(at start: Int) -> StorableDecodingError {
         StorableDecodingError(.malformed("an array, hash or object stored in place of a scalar"), at: start)
     }
 
+    @inline(never)
     private func blessedSlot(at start: Int) -> StorableDecodingError {
         StorableDecodingError(.malformed("a blessed scalar stored in place (not behind a reference)"), at: start)
     }
@@ -561,14 +600,14 @@ struct StorableReader: ~Copyable {
 
     @inline(__always)
     private mutating func readByte() throws(StorableDecodingError) -> UInt8 {
-        guard position < end else { throw StorableDecodingError(.truncated, at: position) }
+        guard position < end else { throw failure(.truncated, at: position) }
         defer { position += 1 }
         return base[position]
     }
 
     @inline(__always)
     private mutating func readUInt32() throws(StorableDecodingError) -> UInt32 {
-        guard end - position >= 4 else { throw StorableDecodingError(.truncated, at: end) }
+        guard end - position >= 4 else { throw failure(.truncated, at: end) }
         let raw = UnsafeRawPointer(base + position).loadUnaligned(as: UInt32.self)
         position += 4
         return raw
@@ -586,7 +625,7 @@ struct StorableReader: ~Copyable {
         let start = position
         let raw = try readUInt32()
         let value = Int32(bitPattern: isNetworkOrder || isBigEndian ? UInt32(bigEndian: raw) : UInt32(littleEndian: raw))
-        guard value >= 0 else { throw StorableDecodingError(.malformed("negative length \(value)"), at: start) }
+        guard value >= 0 else { throw failure(.malformed("negative length \(value)"), at: start) }
         return UInt64(value)
     }
 
