@@ -146,6 +146,56 @@ struct PerlValueTests {
         #expect(PerlValue.array([]).isReference && !PerlValue.string("").isReference)
         #expect(PerlValue.weak(.alias(2)).unwrapped == .alias(2))
     }
+
+    @Test("holes read as undef to Perl's eye but stay distinct when identity is asked")
+    func holes() {
+        let sparse: PerlValue = [.hole, .hole, 1]
+        #expect(sparse == [nil, nil, 1])
+        #expect(!sparse.isIdentical(to: [nil, nil, 1]))
+        #expect(PerlValue.hole.isUndef)
+        #expect(!PerlValue.hole.isReference)
+        #expect(sparse.description == "[(hole), (hole), 1]")
+        #expect(Set([PerlValue.hole, .undef]).count == 1)
+    }
+
+    @Test("regexps, code, vstrings and hooked objects compare, hash and print by their parts")
+    func carriedObjects() {
+        let pattern: PerlValue = .blessed(class: "Regexp", .regexp(pattern: "a/b+", flags: "i"))
+        #expect(pattern.description == #"bless(qr/a\/b+/i, "Regexp")"#)
+        #expect(pattern.isReference)
+        #expect(pattern != .blessed(class: "Regexp", .regexp(pattern: "a/b+", flags: "")))
+
+        let code: PerlValue = .code("{ 42 }")
+        #expect(code.description == "sub { 42 }")
+        #expect(code == .code("{ 42 }") && code != .code("{ 43 }"))
+
+        let version: PerlValue = .vstring(literal: "v1.2.3", value: .bytes([1, 2, 3]))
+        #expect(!version.isReference)
+        #expect(version.stringValue == "\u{1}\u{2}\u{3}")
+        #expect(version.description == "v1.2.3")
+        #expect(version != .vstring(literal: "v1.2.4", value: .bytes([1, 2, 3])))
+
+        let hooked = PerlHookedObject(className: "Point", kind: .hash, serialized: Array("1,2".utf8), references: [[1]])
+        let object: PerlValue = .anchored(1, .hooked(hooked))
+        #expect(object.className == "Point")
+        #expect(object.isReference)
+        #expect(object.description == #"&1 hooked("Point", b"1,2", [1])"#)
+        var other = hooked
+        other.references = [[2]]
+        #expect(object != .anchored(1, .hooked(other)))
+        #expect(Set([PerlValue.hooked(hooked), .hooked(hooked)]).count == 1)
+        #expect(object.anchoredValues()[1] == .hooked(hooked))
+    }
+
+    @Test("a restricted hash equals its plain twin, but is not identical to it")
+    func restrictedHashes() {
+        var locked: PerlHash = ["a": 1]
+        locked.restriction = PerlHash.Restriction(allowedKeys: ["b"], lockedKeys: ["a"])
+        let plain: PerlHash = ["a": 1]
+        #expect(PerlValue.hash(locked) == .hash(plain))
+        #expect(!PerlValue.hash(locked).isIdentical(to: .hash(plain)))
+        #expect(PerlValue.hash(locked).isIdentical(to: .hash(locked)))
+    }
 }
 
 extension PerlHash.Key {
