@@ -60,10 +60,17 @@ struct StorableReader: ~Copyable {
     private var referentCount = 0
     /// Ordinals that some back-reference points at; empty while nothing is shared.
     private var sharedReferents: Set<Int> = []
+    /// For each referent ordinal, the ordinal after its last descendant: the second pass
+    /// skips whole subtrees that hold no shared referent.
+    private var subtreeEnds: [Int] = []
     private var depth = 0
     private var valueCount = 0
 
     private static let slotTag = -1
+
+    /// The anchor of the referent with `ordinal`: its position among the image's
+    /// referents, so that back-references need no renumbering.
+    static func anchor(_ ordinal: Int) -> PerlAnchor { PerlAnchor(ordinal + 1) }
 
     private enum Position {
         /// A scalar variable: an array element, a hash value, a referenced scalar's content.
@@ -89,7 +96,7 @@ struct StorableReader: ~Copyable {
             throw StorableDecodingError(.trailingBytes(count: end - position), at: position)
         }
         if !sharedReferents.isEmpty {
-            var anchoring = Anchoring(shared: sharedReferents)
+            var anchoring = Anchoring(shared: sharedReferents.sorted(), subtreeEnds: subtreeEnds)
             root = anchoring.rewrite(root)
         }
         return root
@@ -219,6 +226,7 @@ struct StorableReader: ~Copyable {
             let ordinal = referentCount
             referentCount += 1
             tags.append(ordinal)
+            subtreeEnds.append(referentCount)
             return ordinal
         }
         tags.append(Self.slotTag)
@@ -255,6 +263,7 @@ struct StorableReader: ~Copyable {
         let ordinal = referentCount
         referentCount += 1
         tags[tags.count - 1] = ordinal
+        subtreeEnds.append(referentCount)
         return .scalarReference(value)
     }
 
@@ -270,7 +279,7 @@ struct StorableReader: ~Copyable {
             throw StorableDecodingError(.sharedScalarSlot(tag: tag), at: start)
         }
         sharedReferents.insert(ordinal)
-        return .alias(PerlAnchor(ordinal))
+        return .alias(Self.anchor(ordinal))
     }
 
     @inline(never)
@@ -279,10 +288,11 @@ struct StorableReader: ~Copyable {
     {
         // The scalar holding the reference is itself an object: in a slot it simply is
         // the reference value; as a referent (`\\$x`) it is a scalar holding one.
-        _ = try see(place)
+        let ordinal = try see(place)
         try enter(at: start)
         var reference = try readObject(.referent, blessedInto: nil)
         depth -= 1
+        if let ordinal { subtreeEnds[ordinal] = referentCount }
         if weak { reference = .weak(reference) }
         guard place == .referent else {
             if className != nil { throw blessedSlot(at: start) }
@@ -297,7 +307,7 @@ struct StorableReader: ~Copyable {
     {
         guard place == .referent else { throw containerInSlot(at: start) }
         try checkCount(count, minimumBytesEach: 1, at: start)
-        _ = try see(place)
+        let ordinal = try see(place)!
         try enter(at: start)
         var elements: [PerlValue] = []
         elements.reserveCapacity(Int(count))
@@ -305,6 +315,7 @@ struct StorableReader: ~Copyable {
             elements.append(try readObject(.slot, blessedInto: nil))
         }
         depth -= 1
+        subtreeEnds[ordinal] = referentCount
         return try bless(.array(elements), className, at: start)
     }
 
@@ -315,7 +326,7 @@ struct StorableReader: ~Copyable {
         guard place == .referent else { throw containerInSlot(at: start) }
         // Each entry is at least a one-byte value and a four-byte key length.
         try checkCount(count, minimumBytesEach: hashFlags == nil ? 5 : 6, at: start)
-        _ = try see(place)
+        let ordinal = try see(place)!
         try enter(at: start)
         var hash = PerlHash(minimumCapacity: Int(count))
         var restriction: PerlHash.Restriction? =
@@ -356,6 +367,7 @@ struct StorableReader: ~Copyable {
         }
         hash.restriction = restriction
         depth -= 1
+        subtreeEnds[ordinal] = referentCount
         return try bless(.hash(hash), className, at: start)
     }
 
@@ -503,7 +515,7 @@ struct StorableReader: ~Copyable {
                         .malformed("hook references list the objects stored with it out of order"), at: tagStart)
                 } else {
                     sharedReferents.insert(ordinal)
-                    references.append(.alias(PerlAnchor(ordinal)))
+                    references.append(.alias(Self.anchor(ordinal)))
                 }
             }
             guard nextRecursed == recursed.count else {
@@ -513,7 +525,7 @@ struct StorableReader: ~Copyable {
             throw StorableDecodingError(.malformed("an object stored with a hook is not in its list"), at: start)
         }
         depth -= 1
-        _ = objectOrdinal
+        subtreeEnds[objectOrdinal] = referentCount
         return .hooked(
             PerlHookedObject(className: className, kind: kind, serialized: serialized, references: references))
     }
@@ -690,35 +702,48 @@ struct StorableReader: ~Copyable {
 }
 
 /// The second pass, run only when some referent is shared: wraps each shared referent in
-/// `.anchored` where the tree first visits it and renumbers the anchors in that order.
+/// `.anchored` where the tree first visits it. Subtrees without a shared referent are
+/// kept as they are, so the cost follows the paths to shared referents, not the value.
 private struct Anchoring {
-    let shared: Set<Int>
+    /// Shared ordinals, ascending.
+    let shared: [Int]
+    let subtreeEnds: [Int]
     var ordinal = 0
-    var anchors: [Int: PerlAnchor] = [:]
 
-    init(shared: Set<Int>) { self.shared = shared }
+    init(shared: [Int], subtreeEnds: [Int]) {
+        self.shared = shared
+        self.subtreeEnds = subtreeEnds
+    }
+
+    /// Whether a shared ordinal lies in `range`.
+    private func holdsShared(_ range: Range<Int>) -> Bool {
+        var low = 0
+        var high = shared.count
+        while low < high {
+            let middle = (low + high) / 2
+            if shared[middle] < range.lowerBound { low = middle + 1 } else { high = middle }
+        }
+        return low < shared.count && shared[low] < range.upperBound
+    }
 
     mutating func rewrite(_ value: PerlValue) -> PerlValue {
         switch value {
-        case .undef, .hole, .integer, .unsigned, .double, .bytes, .string, .bool, .vstring:
+        case .undef, .hole, .integer, .unsigned, .double, .bytes, .string, .bool, .vstring, .alias:
             return value
         case .weak(let reference):
             return .weak(rewrite(reference))
-        case .alias(let placeholder):
-            return .alias(anchors[placeholder.id] ?? placeholder)
         case .anchored(_, let reference):
             return rewrite(reference)  // not produced by the reader
         case .array, .hash, .scalarReference, .regexp, .code, .hooked, .blessed:
             let mine = ordinal
-            ordinal += 1
-            var anchor: PerlAnchor?
-            if shared.contains(mine) {
-                let next = PerlAnchor(anchors.count + 1)
-                anchors[mine] = next
-                anchor = next
+            let end = subtreeEnds[mine]
+            guard holdsShared(mine..<end) else {
+                ordinal = end
+                return value
             }
+            ordinal += 1
             let contents = rewriteContents(value)
-            return anchor.map { .anchored($0, contents) } ?? contents
+            return holdsShared(mine..<(mine + 1)) ? .anchored(StorableReader.anchor(mine), contents) : contents
         }
     }
 
@@ -726,10 +751,11 @@ private struct Anchoring {
         switch value {
         case .blessed(let className, let referent):
             return .blessed(class: className, rewriteContents(referent))
-        case .array(let elements):
-            return .array(elements.map { rewrite($0) })
+        case .array(var elements):
+            for index in elements.indices { elements[index] = rewrite(elements[index]) }
+            return .array(elements)
         case .hash(var hash):
-            for (key, element) in hash { hash.updateValue(rewrite(element), forKey: key) }
+            hash.transformValues { rewrite($0) }
             return .hash(hash)
         case .scalarReference(let target):
             return .scalarReference(rewrite(target))

@@ -40,10 +40,10 @@ public struct PerlHash: Sendable {
     private var keyList: [Key] = []
     private var valueList: [PerlValue] = []
     /// Positions by key, present only when the hash has more than `indexThreshold` keys.
-    private var index: [Key: Int]?
+    private var index: KeyIndex?
 
     /// The number of keys past which lookups use an index.
-    public static let indexThreshold = 16
+    public static let indexThreshold = 8
 
     public init() {}
 
@@ -91,11 +91,16 @@ public struct PerlHash: Sendable {
         keyList.append(key)
         valueList.append(value)
         if index != nil {
-            index![key] = keyList.count - 1
+            if !index!.insert(position: keyList.count - 1, of: keyList) { rebuildIndex() }
         } else if keyList.count > Self.indexThreshold {
             rebuildIndex()
         }
         return nil
+    }
+
+    /// Replaces every value with `transform(value)`, keeping keys and order.
+    mutating func transformValues(_ transform: (PerlValue) throws -> PerlValue) rethrows {
+        for position in valueList.indices { valueList[position] = try transform(valueList[position]) }
     }
 
     /// Removes `key`. - Returns: its value, if it was present.
@@ -113,14 +118,99 @@ public struct PerlHash: Sendable {
     }
 
     private func position(of key: Key) -> Int? {
-        if let index { return index[key] }
+        if let index { return index.position(of: key, in: keyList) }
         return keyList.firstIndex(of: key)
     }
 
     private mutating func rebuildIndex() {
-        var index = [Key: Int](minimumCapacity: keyList.count)
-        for (position, key) in keyList.enumerated() { index[key] = position }
-        self.index = index
+        index = KeyIndex(keys: keyList)
+    }
+}
+
+/// An open-addressing table of positions into a hash's key list.
+///
+/// Keys are not stored twice and are hashed with a fast seeded hash over their bytes
+/// rather than `Hasher`: building the index of every large hash a decoder reads is on
+/// the hot path. The seed is random per process, so a peer cannot choose colliding keys
+/// offline.
+private struct KeyIndex: Sendable {
+    /// Position + 1 of the key hashed to each slot; 0 for an empty slot.
+    private var slots: [Int32]
+    private var mask: Int
+    private var count = 0
+
+    init(keys: [PerlHash.Key]) {
+        var capacity = 16
+        while capacity < keys.count * 2 { capacity <<= 1 }
+        slots = Array(repeating: 0, count: capacity)
+        mask = capacity - 1
+        for position in keys.indices { _ = insert(position: position, of: keys) }
+    }
+
+    func position(of key: PerlHash.Key, in keys: [PerlHash.Key]) -> Int? {
+        var slot = key.fastHash & mask
+        while true {
+            let entry = Int(slots[slot])
+            if entry == 0 { return nil }
+            if keys[entry - 1] == key { return entry - 1 }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    /// Records `keys[position]`, known not to be in the table.
+    /// - Returns: `false` when the table is full enough to need rebuilding instead.
+    mutating func insert(position: Int, of keys: [PerlHash.Key]) -> Bool {
+        guard (count + 1) * 2 <= slots.count, position < Int(Int32.max) else { return false }
+        var slot = keys[position].fastHash & mask
+        while slots[slot] != 0 { slot = (slot + 1) & mask }
+        slots[slot] = Int32(position + 1)
+        count += 1
+        return true
+    }
+}
+
+private let keyHashSeed = UInt64.random(in: 1...UInt64.max)
+
+extension PerlHash.Key {
+    /// A seeded multiply-rotate hash of the key's characters as Latin-1 bytes when they
+    /// fit (so equal byte and character keys agree), else of its UTF-8.
+    fileprivate var fastHash: Int {
+        switch self {
+        case .bytes(let bytes):
+            return bytes.withUnsafeBytes { Self.hash($0, seed: keyHashSeed) }
+        case .string(var text):
+            if let hash = text.withUTF8({ utf8 in
+                utf8.allSatisfy({ $0 < 0x80 }) ? Self.hash(UnsafeRawBufferPointer(utf8), seed: keyHashSeed) : nil
+            }) {
+                return hash
+            }
+            if text.unicodeScalars.allSatisfy({ $0.value <= 0xFF }) {
+                return text.unicodeScalars.map { UInt8($0.value) }.withUnsafeBytes { Self.hash($0, seed: keyHashSeed) }
+            }
+            return text.withUTF8 { Self.hash(UnsafeRawBufferPointer($0), seed: ~keyHashSeed) }
+        }
+    }
+
+    private static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64) -> Int {
+        var state = seed ^ (UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15)
+        var offset = 0
+        while offset + 8 <= bytes.count {
+            state = (state ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+            state ^= state >> 31
+            offset += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while offset < bytes.count {
+            tail |= UInt64(bytes[offset]) << shift
+            shift += 8
+            offset += 1
+        }
+        state = (state ^ tail) &* 0x94D0_49BB_1331_11EB
+        state ^= state >> 29
+        state = state &* 0xBF58_476D_1CE4_E5B9
+        state ^= state >> 32
+        return Int(truncatingIfNeeded: state)
     }
 }
 
@@ -159,24 +249,37 @@ extension PerlHash.Key: Hashable {
             return left == right
         case (.string(let left), .string(let right)):
             // Perl compares code points; Swift's `==` would fold canonical equivalents.
-            return left.unicodeScalars.elementsEqual(right.unicodeScalars)
+            // Equal UTF-8 is equal code points.
+            return left.utf8.elementsEqual(right.utf8)
         case (.bytes(let bytes), .string(let text)), (.string(let text), .bytes(let bytes)):
             return text.unicodeScalars.elementsEqual(bytes.lazy.map { Unicode.Scalar($0) })
         }
     }
 
+    /// Hashes the key's characters as Latin-1 bytes when they all fit (so a byte key and
+    /// the character key equal to it hash alike), in bulk: keys are hashed on every
+    /// lookup in a large hash, and per-character hashing dominated decoding.
     public func hash(into hasher: inout Hasher) {
         switch self {
         case .bytes(let bytes):
-            for byte in bytes { hasher.combine(UInt32(byte)) }
+            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
             hasher.combine(bytes.count)
-        case .string(let text):
-            var count = 0
-            for scalar in text.unicodeScalars {
-                hasher.combine(scalar.value)
-                count += 1
+        case .string(var text):
+            let isASCII = text.withUTF8 { utf8 in
+                utf8.allSatisfy { $0 < 0x80 } ? { hasher.combine(bytes: UnsafeRawBufferPointer(utf8)); return true }() : false
             }
-            hasher.combine(count)
+            if isASCII {
+                hasher.combine(text.utf8.count)
+            } else if text.unicodeScalars.allSatisfy({ $0.value <= 0xFF }) {
+                let latin1 = text.unicodeScalars.map { UInt8($0.value) }
+                latin1.withUnsafeBytes { hasher.combine(bytes: $0) }
+                hasher.combine(latin1.count)
+            } else {
+                // No byte key can equal this one; any hash consistent among character
+                // keys will do.
+                text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+                hasher.combine(-1 as Int)
+            }
         }
     }
 }

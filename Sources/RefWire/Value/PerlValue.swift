@@ -23,9 +23,10 @@
 /// ``anchored(_:_:)`` (the referent's identity) outside ``blessed(class:_:)`` (the
 /// referent's class) outside the referent's contents.
 ///
-/// Only the cases that contain a single `PerlValue` are `indirect`: the others already
-/// hold their payload out of line (arrays, hashes, strings), so a plain integer or string
-/// costs no allocation of its own.
+/// Only the cases that contain another `PerlValue`, or a payload wider than a string,
+/// are `indirect`: the others already hold their payload out of line (arrays, hashes,
+/// strings), so a plain integer or string costs no allocation of its own and a value
+/// stays three words wide.
 public enum PerlValue: Sendable {
     /// Perl's `undef`.
     case undef
@@ -60,13 +61,13 @@ public enum PerlValue: Sendable {
     indirect case scalarReference(PerlValue)
     /// A reference to a compiled regular expression (`qr/pattern/flags`; Perl blesses it
     /// into `Regexp`). Carried as its pattern and flag letters, never compiled.
-    case regexp(pattern: String, flags: String)
+    indirect case regexp(pattern: String, flags: String)
     /// A reference to code, carried as Perl source text (what `B::Deparse` printed, the
     /// body without the leading `sub`). Never evaluated.
     case code(String)
     /// A reference to an object its class serialized itself (Storable's
     /// `STORABLE_freeze` hook), kept as the data the hook produced.
-    case hooked(PerlHookedObject)
+    indirect case hooked(PerlHookedObject)
 
     /// A referent blessed into `class`; the payload is a reference value
     /// (`bless {...}, 'Class'`).
@@ -113,9 +114,9 @@ public struct PerlHookedObject: Hashable, Sendable {
 
 /// The identity of a shared referent within one ``PerlValue``.
 ///
-/// Anchors only need to be distinct within a value; decoders number them 1, 2, 3… in
-/// the order they are defined. Equality of values ignores the numbers and compares the
-/// shape of the sharing instead.
+/// Anchors only need to be distinct within a value. Decoders derive them from where the
+/// referent sits in the input, so they grow through a value but need not be consecutive.
+/// Equality of values ignores the numbers and compares the shape of the sharing instead.
 public struct PerlAnchor: Hashable, Sendable, Comparable, ExpressibleByIntegerLiteral,
     CustomStringConvertible
 {
