@@ -108,7 +108,7 @@ struct StorableWriter: ~Copyable {
         case .bytes(let bytes):
             try writeString(bytes, utf8: false)
         case .string(let text):
-            try writeString(Array(text.utf8), utf8: true)
+            try writeString(text.utf8, utf8: true)
         case .vstring(let literal, let inner):
             let literalBytes = try Self.latin1(literal, what: "a vstring literal")
             try writeLength(literalBytes.count, short: .vstring, long: .largeVString)
@@ -262,6 +262,17 @@ struct StorableWriter: ~Copyable {
     // MARK: - Hashes
 
     private mutating func writeHash(_ hash: PerlHash) throws(StorableEncodingError) {
+        if !options.canonical, hash.restriction == nil, hash.keys.allSatisfy(\.isPlainBytes) {
+            // The common case, without sorting or key flags: write the entries in place.
+            try writeLength(hash.count, marker: .hash)
+            for (key, value) in hash {
+                try writeSlot(value)
+                guard case .bytes(let bytes) = key else { continue }
+                try writeInt32(bytes.count)
+                output.append(contentsOf: bytes)
+            }
+            return
+        }
         var entries: [(key: PerlHash.Key, value: PerlValue?)] = hash.map { ($0.key, $0.value) }
         if let allowed = hash.restriction?.allowedKeys {
             entries.append(contentsOf: allowed.map { ($0, nil) })
@@ -453,7 +464,7 @@ struct StorableWriter: ~Copyable {
         return String(decoding: buffer.prefix(Int(count)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    private mutating func writeString(_ bytes: [UInt8], utf8: Bool) throws(StorableEncodingError) {
+    private mutating func writeString(_ bytes: some Collection<UInt8>, utf8: Bool) throws(StorableEncodingError) {
         if bytes.count <= StorableFlags.shortLengthLimit {
             output.append(utf8 ? StorableOpcode.utf8String.rawValue : StorableOpcode.scalar.rawValue)
             output.append(UInt8(bytes.count))
@@ -549,5 +560,13 @@ struct StorableWriter: ~Copyable {
             bytes.append(UInt8(scalar.value))
         }
         return bytes
+    }
+}
+
+extension PerlHash.Key {
+    /// Whether the key is a byte string, stored without flags.
+    fileprivate var isPlainBytes: Bool {
+        if case .bytes = self { return true }
+        return false
     }
 }
