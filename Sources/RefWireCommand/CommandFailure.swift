@@ -6,6 +6,8 @@ import RefWire
 enum CommandFailure: Error {
     /// The stream is corrupt or over a limit, or a payload could not be converted.
     case stream(offset: Int, message: String)
+    /// A value that decoded but cannot be written in the output format.
+    case conversion(String)
     /// The input file could not be opened.
     case cannotOpen(path: String, reason: String)
     /// Reading or writing failed.
@@ -13,7 +15,7 @@ enum CommandFailure: Error {
 
     var exitStatus: Int32 {
         switch self {
-        case .stream: return ExitStatus.streamError
+        case .stream, .conversion: return ExitStatus.streamError
         case .cannotOpen: return ExitStatus.noInput
         case .io: return ExitStatus.ioError
         }
@@ -22,6 +24,7 @@ enum CommandFailure: Error {
     var message: String {
         switch self {
         case .stream(let offset, let message): return "error at byte \(offset): \(message)"
+        case .conversion(let message): return message
         case .cannotOpen(let path, let reason): return "cannot open \(path): \(reason)"
         case .io(let message): return message
         }

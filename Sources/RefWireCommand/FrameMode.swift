@@ -3,19 +3,27 @@ import RefWire
 
 /// How the frames of a stream carry their payloads: the `--from` and `--to` of `reframe`.
 ///
-/// Today the modes differ only in the payload transform. Modes that decode payloads into
-/// values (Storable, YAML, JSON) are meant to join this enum.
+/// A mode is a payload transform (none, or zlib) and, for the *value modes*, the
+/// serializer that wrote the payloads. Modes for POE's other serializers (YAML, JSON)
+/// are meant to join this enum by naming their ``SerializerFormat``.
 enum FrameMode: String, CaseIterable, ExpressibleByArgument, Sendable {
     /// Payloads as they are, untouched.
     case raw
     /// Each payload is one zlib stream (POE::Filter::Reference `Compression => 1`).
     case zraw
+    /// Each payload is a Storable image, written as `nfreeze` (POE's default).
+    case frame
+    /// Each payload is a zlib-compressed Storable image (POE's default serializer with
+    /// `Compression => 1`).
+    case zframe
 
     /// What one line of `--help` says about the mode.
     var summary: String {
         switch self {
         case .raw: return "payloads untouched"
         case .zraw: return "each payload is a zlib stream (POE `Compression => 1`)"
+        case .frame: return "each payload is a Storable image, decoded and written as nfreeze (POE's default)"
+        case .zframe: return "as frame, each payload zlib-compressed"
         }
     }
 
@@ -23,11 +31,24 @@ enum FrameMode: String, CaseIterable, ExpressibleByArgument, Sendable {
         Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0.summary) })
     }
 
+    /// Whether each payload is a zlib stream.
+    var isCompressed: Bool {
+        switch self {
+        case .raw, .frame: return false
+        case .zraw, .zframe: return true
+        }
+    }
+
     /// The payload transform of this mode, as the library models it.
     func compression(maximumDecompressedSize: Int) -> PayloadCompression {
+        isCompressed ? .zlib(maximumDecompressedSize: maximumDecompressedSize) : .none
+    }
+
+    /// The serializer of the payloads for a value mode; `nil` when payloads are opaque.
+    var serializer: SerializerFormat? {
         switch self {
-        case .raw: return .none
-        case .zraw: return .zlib(maximumDecompressedSize: maximumDecompressedSize)
+        case .raw, .zraw: return nil
+        case .frame, .zframe: return .nstorable
         }
     }
 }

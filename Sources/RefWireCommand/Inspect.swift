@@ -4,7 +4,7 @@ import RefWire
 /// `refwire inspect [FILE]`: one line per frame, then a summary.
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List the frames of a stream: offset, length, compression, payload kind.",
+        abstract: "List the frames of a stream: offset, length, compression, payload kind, value.",
         discussion: """
             One line per frame: its byte offset in the stream, its payload length, the \
             payload's compression, its length once inflated, what kind of payload it \
@@ -17,6 +17,14 @@ struct Inspect: ParsableCommand {
             `storable-network` (nfreeze), `storable-native` (freeze), `storable-file-...` \
             (`pst0` magic) with their version, `yaml` (`---`), `json` (`{` or `[`), \
             `empty`, `unknown`. Kinds are guesses from the first bytes.
+
+            Unless --no-values is given, each Storable payload is decoded (with the \
+            decoding options; no code runs) and a line follows its frame's: `value:` and \
+            the value in a Perl-like notation (cut to --value-width characters), or \
+            `value error:` and why it does not decode. With --json the frame's object \
+            has a `value` field, or `valueError` and `valueErrorOffset` (in the payload, \
+            after inflation). A payload that does not decode is reported, not an error: \
+            the listing goes on.
 
             At the first framing error the frames before it have been listed, a message \
             naming the byte offset goes to standard error, and the exit status is 1.
@@ -33,6 +41,23 @@ struct Inspect: ParsableCommand {
     @Flag(help: "Print one JSON object per line instead of a table.")
     var json = false
 
+    @Flag(inversion: .prefixedNo, help: "Decode Storable payloads and show their values.")
+    var values = true
+
+    @Option(help: ArgumentHelp(
+        "Most characters of a value shown in the table (0: no limit; --json shows it whole).",
+        valueName: "count"))
+    var valueWidth: Int = 240
+
+    @OptionGroup(title: "Decoding")
+    var decoding: DecodingOptions
+
+    func validate() throws {
+        guard valueWidth >= 0 else {
+            throw ValidationError("--value-width must not be negative.")
+        }
+    }
+
     @OptionGroup(title: "Limits")
     var limits: LimitOptions
 
@@ -41,7 +66,11 @@ struct Inspect: ParsableCommand {
             let source = try ByteSource.open(path: file ?? "-")
             let sink = ByteSink.standardOutput()
             let sniffer = PayloadSniffer(maximumDecompressedSize: limits.maxDecompressedSize)
-            let format = InspectFormat(json: json)
+            let format = InspectFormat(json: json, valueWidth: valueWidth)
+            // Any Storable image, as POE's thaw reads them.
+            let codec = ValueCodec(
+                .nstorable, decoding: decoding.storableOptions, encoding: StorableEncodingOptions(),
+                acceptsAnyLayout: true)
             var pump = FramePump(
                 limits: limits.framingLimits, compression: .none, source: source, sink: sink)
             var frames = 0
@@ -51,7 +80,12 @@ struct Inspect: ParsableCommand {
                     // Compression is `.none`: every frame arrives as a success.
                     guard case .success(let payload) = item.result else { return }
                     let result = sniffer.sniff(payload)
-                    sink.append(format.line(offset: item.offset, length: payload.count, result: result))
+                    var value: Result<PerlValue, ValueCodingError>?
+                    if values, case .storable = result.kind {
+                        value = Result { () throws(ValueCodingError) in try codec.decode(result.decoded) }
+                    }
+                    sink.append(
+                        format.line(offset: item.offset, length: payload.count, result: result, value: value))
                     frames += 1
                 }
             } catch {
@@ -70,19 +104,30 @@ struct Inspect: ParsableCommand {
 /// The text of `inspect`'s lines, as a table or as JSON lines.
 struct InspectFormat {
     var json: Bool
+    /// Most characters of a value in the table; 0 for no limit.
+    var valueWidth: Int = 0
 
     var header: String {
         json ? "" : pad("OFFSET", 12) + "  " + pad("LENGTH", 10) + "  " + pad("COMPRESSION", 12, left: true)
             + "  " + pad("DECODED", 10) + "  " + pad("KIND", 30, left: true) + "  FIRST BYTES\n"
     }
 
-    func line(offset: Int, length: Int, result: PayloadSniffer.Result) -> String {
+    /// The frame's line; `value` is the decoded payload, if it was decoded.
+    func line(
+        offset: Int, length: Int, result: PayloadSniffer.Result, value: Result<PerlValue, ValueCodingError>? = nil
+    ) -> String {
         let shown = hex(result.decoded.prefix(Inspect.shownBytes))
         if !json {
-            return pad(String(offset), 12) + "  " + pad(String(length), 10) + "  "
+            var text = pad(String(offset), 12) + "  " + pad(String(length), 10) + "  "
                 + pad(result.compression.rawValue, 12, left: true) + "  "
                 + pad(String(result.decoded.count), 10) + "  "
                 + pad(result.kind.description, 30, left: true) + "  " + shown + "\n"
+            switch value {
+            case .success(let value)?: text += pad("", 14) + "value: " + oneLine(value.description, cut: true) + "\n"
+            case .failure(let error)?: text += pad("", 14) + "value error: " + oneLine(valueError(error)) + "\n"
+            case nil: break
+            }
+            return text
         }
         var fields: [(String, String)] = [
             ("type", quoted("frame")),
@@ -100,6 +145,15 @@ struct InspectFormat {
             fields.append(("zlibError", quoted(error.description)))
         }
         fields.append(("firstBytes", quoted(shown)))
+        switch value {
+        case .success(let value)?:
+            fields.append(("value", quoted(value.description)))
+        case .failure(let error)?:
+            fields.append(("valueError", quoted(error.message)))
+            fields.append(("valueErrorOffset", String(error.offset ?? 0)))
+        case nil:
+            break
+        }
         return object(fields)
     }
 
@@ -118,6 +172,29 @@ struct InspectFormat {
     }
 
     // MARK: - Helpers
+
+    private func valueError(_ error: ValueCodingError) -> String {
+        error.message + " (at byte \(error.offset ?? 0) of the payload)"
+    }
+
+    /// `text` on one line (code and `/x` regexps may hold line breaks), cut to
+    /// ``valueWidth`` characters when `cut` is set.
+    private func oneLine(_ text: String, cut: Bool = false) -> String {
+        var out = ""
+        var count = 0
+        for character in text {
+            if cut, valueWidth > 0, count == valueWidth {
+                return out + "…"
+            }
+            switch character {
+            case "\n", "\r\n": out += "\\n"
+            case "\r": out += "\\r"
+            default: out.append(character)
+            }
+            count += 1
+        }
+        return out
+    }
 
     private func object(_ fields: [(String, String)]) -> String {
         "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}\n"

@@ -11,12 +11,13 @@ struct RefWireCommand: ParsableCommand {
         abstract: "Read, check and convert streams of Perl POE reference frames.",
         discussion: """
             A reference frame is `<decimal length> NUL <payload>`, as written by \
-            POE::Filter::Reference; with `Compression => 1` each payload is one zlib stream.
+            POE::Filter::Reference; with `Compression => 1` each payload is one zlib stream. \
+            Its payload is a serialized Perl value, Storable's nfreeze by default.
 
             \(ExitStatus.helpText)
             """,
         version: version,
-        subcommands: [Reframe.self, Inspect.self]
+        subcommands: [Reframe.self, Inspect.self, Transcode.self]
     )
 }
 

@@ -9,7 +9,14 @@ struct Reframe: ParsableCommand {
         discussion: """
             Reads frames on standard input and writes them on standard output as they \
             arrive, in memory bounded by the limits, so it works on an endless pipe. \
-            A zraw payload is inflated (and so checked) whatever the output mode.
+            A zraw or zframe payload is inflated (and so checked) whatever the output mode.
+
+            If either side is a value mode (frame, zframe), every payload is decoded as \
+            Storable and re-encoded as nfreeze with the encoding options: raw to frame \
+            checks that each payload is a Storable image, frame to raw writes it back \
+            as nfreeze. Like Perl's thaw, the value modes read network and native order \
+            alike; hash keys keep their order unless --canonical is given. Between raw \
+            and zraw, payloads are never decoded and the value options do nothing.
 
             At the first error the frames before it are written, a message naming the \
             byte offset goes to standard error, and the exit status is non-zero.
@@ -26,6 +33,12 @@ struct Reframe: ParsableCommand {
     @OptionGroup(title: "Limits")
     var limits: LimitOptions
 
+    @OptionGroup(title: "Decoding (value modes)")
+    var decoding: DecodingOptions
+
+    @OptionGroup(title: "Encoding (value modes)")
+    var encoding: EncodingOptions
+
     func run() throws {
         try reportingFailures { () throws(CommandFailure) in
             let framingLimits = limits.framingLimits
@@ -38,11 +51,16 @@ struct Reframe: ParsableCommand {
                 compression: from.compression(maximumDecompressedSize: limits.maxDecompressedSize),
                 source: .standardInput(),
                 sink: sink)
+            let conversion = PayloadConversion(
+                from: from, to: to, decoding: decoding.storableOptions, encoding: encoding.storableOptions)
             try pump.run { (item) throws(CommandFailure) in
-                let payload: ArraySlice<UInt8>
+                var payload: ArraySlice<UInt8>
                 switch item.result {
                 case .success(let decoded): payload = decoded
                 case .failure(let error): throw .payload(error)
+                }
+                if let conversion {
+                    payload = try conversion.convert(payload, frameOffset: item.offset)[...]
                 }
                 do throws(FramingError) {
                     try writer.write(payload, into: &sink.pending)
@@ -56,6 +74,47 @@ struct Reframe: ParsableCommand {
                             + "more than the limit of \(limit) (--max-frame-length)")
                 }
             }
+        }
+    }
+}
+
+/// What `reframe` does to each payload when either side is a value mode: decode it with
+/// the input's serializer (the output's when the input is opaque) and encode the value
+/// with the output's (the input's when the output is opaque).
+struct PayloadConversion {
+    let decoder: ValueCodec
+    let encoder: ValueCodec
+    /// Whether the payloads were inflated before decoding (for messages).
+    let inflated: Bool
+
+    /// `nil` when neither mode is a value mode: payloads pass through untouched.
+    init?(
+        from: FrameMode, to: FrameMode, decoding: StorableDecodingOptions, encoding: StorableEncodingOptions
+    ) {
+        guard let input = from.serializer ?? to.serializer, let output = to.serializer ?? from.serializer else {
+            return nil
+        }
+        // POE reads payloads with thaw, which takes either byte order.
+        decoder = ValueCodec(input, decoding: decoding, encoding: encoding, acceptsAnyLayout: true)
+        encoder = ValueCodec(output, decoding: decoding, encoding: encoding)
+        inflated = from.isCompressed
+    }
+
+    /// The re-encoded payload of the frame at `frameOffset`.
+    func convert(_ payload: ArraySlice<UInt8>, frameOffset: Int) throws(CommandFailure) -> [UInt8] {
+        let value: PerlValue
+        do throws(ValueCodingError) {
+            value = try decoder.decode(payload)
+        } catch {
+            let place = "at byte \(error.offset ?? 0) of the \(inflated ? "inflated " : "")payload"
+            throw .stream(offset: frameOffset, message: "the payload does not decode: \(error.message) (\(place))")
+        }
+        do throws(ValueCodingError) {
+            return try encoder.encode(value)
+        } catch {
+            throw .stream(
+                offset: frameOffset,
+                message: "the payload's value cannot be written as \(encoder.format.rawValue): \(error.message)")
         }
     }
 }

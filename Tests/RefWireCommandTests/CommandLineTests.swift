@@ -191,6 +191,192 @@ struct CommandLineTests {
         #expect(outcome.peakResidentKiB < 64 * 1024, "peak RSS \(outcome.peakResidentKiB) KiB")
     }
 
+    // MARK: - reframe value modes
+
+    /// POE's own writer makes the frames; POE's own reader takes the converted ones.
+    @Test func reframeFrameToZframeAndBack() throws {
+        let input = try perl(Self.poeWrite(compression: false, values: Self.poeValues))
+        let compressed = try runRefWire(["reframe", "--from", "frame", "--to", "zframe"], stdin: input)
+        #expect(compressed.status == 0, "\(compressed.stderrText)")
+        #expect(compressed.stderr.isEmpty)
+        let payloads = try decodeFrames(compressed.stdout)
+        #expect(payloads.count == 4)
+        #expect(payloads.allSatisfy { $0.first == 0x78 }, "zlib payloads")
+        // POE::Filter::Reference with Compression => 1 reads the same values.
+        #expect(try perl(Self.poeRead(compression: true), stdin: compressed.stdout) == perl(Self.dumpEach(Self.poeValues)))
+
+        let restored = try runRefWire(["reframe", "--from", "zframe", "--to", "frame"], stdin: compressed.stdout)
+        #expect(restored.status == 0, "\(restored.stderrText)")
+        #expect(restored.stdout == input, "nfreeze images re-encode to the same bytes")
+    }
+
+    @Test(arguments: [("raw", "frame"), ("frame", "raw"), ("frame", "frame"), ("zraw", "zframe"), ("zframe", "zraw")])
+    func reframeValueModesKeepNfreezeImages(from: String, to: String) throws {
+        let frames = try perl(Self.poeWrite(compression: false, values: Self.poeValues))
+        // From the same images: hash order differs from one perl run to the next.
+        let zframes = stream(try decodeFrames(frames).map { Zlib.compress($0) })
+        let input = from.hasPrefix("z") ? zframes : frames
+        let outcome = try runRefWire(["reframe", "--from", from, "--to", to], stdin: input)
+        #expect(outcome.status == 0, "\(outcome.stderrText)")
+        #expect(try decodeFrames(outcome.stdout).map { to.hasPrefix("z") ? try inflate($0) : $0 }
+            == decodeFrames(frames))
+    }
+
+    @Test func reframeFrameReadsNativeImagesAndWritesNfreeze() throws {
+        let values = "{ a => [1, 300, 70000, -5, 'x'] }, [2.5, undef]"
+        let native = try perl("print map { my $p = freeze($_); length($p) . \"\\0\" . $p } (\(values));")
+        let outcome = try runRefWire(["reframe", "--from", "frame", "--to", "frame"], stdin: native)
+        #expect(outcome.status == 0, "\(outcome.stderrText)")
+        let payloads = try decodeFrames(outcome.stdout)
+        #expect(payloads.count == 2)
+        #expect(payloads.allSatisfy { $0.first == 0x05 }, "nfreeze headers")
+        #expect(try perl(Self.poeRead(compression: false), stdin: outcome.stdout) == perl(Self.dumpEach(values)))
+    }
+
+    @Test func reframeRawToFrameRefusesPayloadThatIsNotStorable() throws {
+        let before = try perl(Self.poeWrite(compression: false, values: "{ ok => 1 }, [1, 2]"))
+        let input = before + frame(Array("not storable".utf8)) + frame(storableSample)
+        let outcome = try runRefWire(["reframe", "--from", "raw", "--to", "frame"], stdin: input)
+        #expect(outcome.status == 1)
+        #expect(outcome.stdout == before, "frames before the error are written")
+        #expect(outcome.stderrText.hasPrefix("refwire: error at byte \(before.count): the payload does not decode: "),
+                "\(outcome.stderrText)")
+        #expect(outcome.stderrText.contains("of the payload"))
+    }
+
+    @Test func reframeZrawToFrameNamesTheInflatedPayload() throws {
+        let truncated = Array(try perl("print nfreeze({ key => 'value' });").dropLast(3))
+        let input = frame(Zlib.compress(truncated))
+        let outcome = try runRefWire(["reframe", "--from", "zraw", "--to", "frame"], stdin: input)
+        #expect(outcome.status == 1)
+        #expect(outcome.stdout.isEmpty)
+        #expect(outcome.stderrText.hasPrefix("refwire: error at byte 0: the payload does not decode: "),
+                "\(outcome.stderrText)")
+        #expect(outcome.stderrText.contains("truncated"))
+        #expect(outcome.stderrText.contains("of the inflated payload"))
+    }
+
+    @Test func reframeFrameAppliesEncodingOptions() throws {
+        let input = try perl(Self.poeWrite(compression: false, values: "{ map { (\"k$_\" => $_) } 1..30 }"))
+        let sorted = try perl("$Storable::canonical = 1; print map { my $p = nfreeze($_); length($p) . \"\\0\" . $p } "
+            + "({ map { (\"k$_\" => $_) } 1..30 });")
+        let outcome = try runRefWire(["reframe", "--from", "frame", "--to", "frame", "--canonical"], stdin: input)
+        #expect(outcome.status == 0, "\(outcome.stderrText)")
+        #expect(outcome.stdout == sorted)
+
+        let old = try runRefWire(["reframe", "--from", "frame", "--to", "frame", "--target", "storable2"], stdin: input)
+        #expect(old.status == 0, "\(old.stderrText)")
+        #expect(try decodeFrames(old.stdout).allSatisfy { Array($0.prefix(2)) == [0x05, 0x07] })
+    }
+
+    @Test func reframeFrameAppliesDecodingLimits() throws {
+        let input = try perl(Self.poeWrite(compression: false, values: "[1], [[[[[1]]]]]"))
+        let outcome = try runRefWire(["reframe", "--from", "frame", "--to", "zframe", "--max-depth", "3"], stdin: input)
+        #expect(outcome.status == 1)
+        #expect(try decodeFrames(outcome.stdout).count == 1)
+        let firstLength = try decodeFrames(input)[0].count
+        let secondOffset = String(firstLength).utf8.count + 1 + firstLength
+        #expect(outcome.stderrText.hasPrefix("refwire: error at byte \(secondOffset): "), "\(outcome.stderrText)")
+        #expect(outcome.stderrText.contains("nesting deeper than 3"))
+    }
+
+    @Test func reframeHelpListsValueModesAndOptions() throws {
+        let help = try runRefWire(["reframe", "--help"]).stdoutText
+        for text in ["frame", "zframe", "--canonical", "--target <version>", "--lossless-doubles", "--max-depth",
+                     "--allow-code", "--allow-class"] {
+            #expect(help.contains(text), "\(text)")
+        }
+    }
+
+    // MARK: - inspect values
+
+    @Test func inspectShowsDecodedValues() throws {
+        let good = try perl(Self.poeWrite(compression: false, values: "{ a => [1, 2] }"))
+        let compressed = try perl(Self.poeWrite(compression: true, values: "['x', undef]"))
+        let corrupt = frame([0x05, 0x0B, 0x99])
+        let input = good + compressed + corrupt + frame(Array("plain".utf8))
+        let outcome = try runRefWire(["inspect"], stdin: input)
+        #expect(outcome.status == 0, "\(outcome.stderrText)")
+        let lines = outcome.stdoutText.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        try #require(lines.count == 9, "\(outcome.stdoutText)")
+        #expect(lines[1].hasPrefix("0 "))
+        #expect(lines[2] == "value: {b\"a\" => [1, 2]}")
+        #expect(lines[3].hasPrefix("\(good.count) ") && lines[3].contains(" zlib "))
+        #expect(lines[4] == "value: [b\"x\", undef]")
+        #expect(lines[5].hasPrefix("\(good.count + compressed.count) "))
+        #expect(lines[6] == "value error: Storable: invalid marker 153 (at byte 2 of the payload)")
+        #expect(lines[7].contains("unknown"), "no value line for a payload that is not Storable")
+        #expect(lines[8] == "4 frames, \(input.count) bytes")
+
+        let plain = try runRefWire(["inspect", "--no-values"], stdin: input)
+        #expect(plain.stdoutText.split(separator: "\n").count == 6)
+        #expect(!plain.stdoutText.contains("value"))
+
+        let narrow = try runRefWire(["inspect", "--value-width", "5"], stdin: good)
+        #expect(narrow.stdoutText.contains("value: {b\"a\"…\n"), "\(narrow.stdoutText)")
+    }
+
+    @Test func inspectJSONCarriesValueOrError() throws {
+        let good = try perl(Self.poeWrite(compression: false, values: "{ a => [1, 2] }"))
+        let input = good + frame([0x05, 0x0B, 0x99]) + frame(Array("plain".utf8))
+        let outcome = try runRefWire(["inspect", "--json"], stdin: input)
+        #expect(outcome.status == 0, "\(outcome.stderrText)")
+        let objects = try outcome.stdoutText.split(separator: "\n").map {
+            try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        try #require(objects.count == 4)
+        #expect(objects[0]["value"] as? String == "{b\"a\" => [1, 2]}")
+        #expect(objects[0]["valueError"] == nil)
+        #expect(objects[1]["value"] == nil)
+        #expect(objects[1]["valueError"] as? String == "Storable: invalid marker 153")
+        #expect(objects[1]["valueErrorOffset"] as? Int == 2)
+        #expect(objects[2]["value"] == nil && objects[2]["valueError"] == nil)
+        #expect(objects[3]["type"] as? String == "summary")
+    }
+
+    @Test func inspectDecodingOptionsApply() throws {
+        let input = try perl("$Storable::Deparse = 1; print map { my $p = nfreeze($_); length($p) . \"\\0\" . $p } "
+            + "([sub { 42 }]);")
+        let refused = try runRefWire(["inspect", "--json"], stdin: input)
+        #expect(refused.status == 0, "\(refused.stderrText)")
+        #expect(refused.stdoutText.contains("\"valueError\":\"Storable: a code reference is refused\""),
+                "\(refused.stdoutText)")
+        let kept = try runRefWire(["inspect", "--allow-code"], stdin: input)
+        #expect(kept.status == 0, "\(kept.stderrText)")
+        #expect(kept.stdoutText.contains("value: [sub {"), "\(kept.stdoutText)")
+        #expect(kept.stdoutText.contains("42"))
+    }
+
+    // MARK: - Perl helpers for the value modes
+
+    /// Values for the POE round trips: nesting, numbers, byte and character strings,
+    /// sharing, an object.
+    static let poeValues = """
+        { command => 'publish', args => [1, 2.5, undef, -70000, 2**40] }, \
+        ["caf\\x{e9}", "\\x{263a}"], \
+        do { my $shared = [1]; { a => $shared, b => $shared } }, \
+        bless({ name => 'node' }, 'My::Node')
+        """
+
+    /// A Perl script writing `values` as frames with POE::Filter::Reference.
+    static func poeWrite(compression: Bool, values: String) -> String {
+        "use POE::Filter::Reference; my $filter = POE::Filter::Reference->new(Compression => \(compression ? 1 : 0)); "
+            + "print @{ $filter->put([\(values)]) };"
+    }
+
+    /// A Perl script reading frames from standard input with POE::Filter::Reference and
+    /// printing each value, as `dumpEach` does.
+    static func poeRead(compression: Bool) -> String {
+        "use POE::Filter::Reference; binmode STDIN; local $/; "
+            + "my $filter = POE::Filter::Reference->new(Compression => \(compression ? 1 : 0)); "
+            + "print dumped($_), \"\\n\" for @{ $filter->get([<STDIN>]) };"
+    }
+
+    /// A Perl script printing each of `values` as `poeRead` does.
+    static func dumpEach(_ values: String) -> String {
+        "print dumped($_), \"\\n\" for (\(values));"
+    }
+
     // MARK: - inspect
 
     @Test func inspectListsFrames() throws {
@@ -204,7 +390,8 @@ struct CommandLineTests {
             Array("hello".utf8),
         ]
         let input = stream(payloads)
-        let outcome = try runRefWire(["inspect"], stdin: input)
+        // The value lines are checked in inspectShowsDecodedValues.
+        let outcome = try runRefWire(["inspect", "--no-values"], stdin: input)
         #expect(outcome.status == 0, "\(outcome.stderrText)")
         let lines = outcome.stdoutText.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
         try #require(lines.count == payloads.count + 2, "\(outcome.stdoutText)")
@@ -245,7 +432,7 @@ struct CommandLineTests {
 
     @Test func inspectStopsAtCorruptFrame() throws {
         let before = stream([storableSample, Array("ok".utf8)])
-        let outcome = try runRefWire(["inspect"], stdin: before + Array("x".utf8))
+        let outcome = try runRefWire(["inspect", "--no-values"], stdin: before + Array("x".utf8))
         #expect(outcome.status == 1)
         let lines = outcome.stdoutText.split(separator: "\n")
         #expect(lines.count == 3, "header and the two frames, no summary: \(outcome.stdoutText)")
@@ -345,6 +532,10 @@ func sameBytes(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> Bool {
     guard a.count == b.count else { return false }
     if a.isEmpty { return true }
     return a.withUnsafeBytes { x in b.withUnsafeBytes { y in memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
+}
+
+func inflate(_ payload: [UInt8]) throws -> [UInt8] {
+    try Zlib.decompress(payload, maximumOutputSize: 1 << 30)
 }
 
 func decodeFramesCount(_ bytes: [UInt8]) -> Int {
