@@ -45,4 +45,18 @@ struct QuickStartTests {
         let node: PerlValue = .anchored(1, ["name": "root", "self": .weak(.alias(1))])
         #expect(node["self"] == .weak(.alias(1)))
     }
+
+    @Test("the Storable and Codable example round-trips")
+    func storable() throws {
+        let bytes = try StorableEncoder().encode(["id": 7, "name": "backup"])
+        let request = try StorableDecoder().decode(bytes)
+        let reply = try StorableEncoder().encode(["id": request["id"] ?? .undef, "status": "ok"])
+        #expect(try StorableDecoder().decode(reply) == ["id": 7, "status": "ok"])
+
+        struct Job: Codable, Equatable { var id: Int; var name: String }
+        let job = try StorableDecoder().decode(Job.self, from: bytes)
+        #expect(job == Job(id: 7, name: "backup"))
+        let image = try StorableEncoder().encode(job)
+        #expect(image == bytes)
+    }
 }
