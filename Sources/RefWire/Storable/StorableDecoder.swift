@@ -60,6 +60,10 @@ struct StorableReader: ~Copyable {
     private var referentCount = 0
     /// Ordinals that some back-reference points at; empty while nothing is shared.
     private var sharedReferents: Set<Int> = []
+    /// Recently read hash keys, direct-mapped by a hash of their bytes. Records repeat the
+    /// same keys; sharing one array per key, as Perl shares its hash keys, saves an
+    /// allocation for every repetition.
+    private var keyCache: [[UInt8]] = []
     /// For each referent ordinal, the ordinal after its last descendant: the second pass
     /// skips whole subtrees that hold no shared referent.
     private var subtreeEnds: [Int] = []
@@ -344,7 +348,7 @@ struct StorableReader: ~Copyable {
                     throw StorableDecodingError(.malformed("a hash key object is not a string"), at: keyStart)
                 }
             } else {
-                let bytes = try readBytes(readLength())
+                let bytes = try readKeyBytes()
                 if keyFlags & StorableFlags.keyUTF8 != 0 {
                     guard let text = String(validating: bytes, as: UTF8.self) else {
                         throw StorableDecodingError(.invalidUTF8, at: keyStart)
@@ -672,6 +676,27 @@ struct StorableReader: ~Copyable {
         let count = Int(length)
         defer { position += count }
         return Array(UnsafeBufferPointer(start: base + position, count: count))
+    }
+
+    /// A hash key's bytes, shared with an equal key read before when the cache has one.
+    private mutating func readKeyBytes() throws(StorableDecodingError) -> [UInt8] {
+        let length = try readLength()
+        guard length <= 64 else { return try readBytes(length) }
+        guard length <= UInt64(end - position) else { throw failure(.truncated, at: end) }
+        let bytes = UnsafeRawBufferPointer(start: base + position, count: Int(length))
+        var hash: UInt32 = 2_166_136_261
+        for byte in bytes { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        let slot = Int(hash & 255)
+        if keyCache.isEmpty { keyCache = Array(repeating: [], count: 256) }
+        position += bytes.count
+        if keyCache[slot].count == bytes.count,
+            keyCache[slot].withUnsafeBytes({ $0.elementsEqual(bytes) })
+        {
+            return keyCache[slot]
+        }
+        let fresh = Array(bytes)
+        keyCache[slot] = fresh
+        return fresh
     }
 
     private mutating func readByteString(length: UInt64) throws(StorableDecodingError) -> PerlValue {
