@@ -13,11 +13,14 @@ let package = Package(
         // "MallocInterposer" alone: the default traits would also pull in a runtime
         // interposer package for Swift 6.3 on Linux, which this suite does not need.
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        // Already resolved for the harness above; named here so that StorableAllocations
+        // can count mallocs itself, outside the timed process.
+        .package(url: "https://github.com/ordo-one/malloc-interposer.git", from: "1.6.1"),
     ],
     targets: [
         // The anchor: the tightest reasonable C scan of the same frames.
         .target(name: "CFrameScan"),
-        // Inputs and the measured loops, shared by both front ends below.
+        // Framing: inputs and the measured loops, shared by both front ends below.
         .target(
             name: "FramingWorkloads",
             dependencies: [
@@ -25,10 +28,32 @@ let package = Package(
                 .product(name: "RefWire", package: "RefWire"),
             ]
         ),
+        // Medians, number formatting and text tables for both reports.
+        .target(name: "ReportSupport"),
         // Interleaved C-versus-Swift timing with medians and ratios (run.sh).
         .executableTarget(
             name: "RatioReport",
-            dependencies: ["FramingWorkloads"]
+            dependencies: ["FramingWorkloads", "ReportSupport"]
+        ),
+        // Storable: the nativejson-benchmark files as Perl's nfreeze writes them, RefWire's
+        // decoder and encoder, and the Perl timing co-process (Perl/storable_bench.pl).
+        .target(
+            name: "StorableWorkloads",
+            dependencies: [.product(name: "RefWire", package: "RefWire")]
+        ),
+        // Interleaved Perl-versus-RefWire timing with medians and ratios (run.sh storable).
+        .executableTarget(
+            name: "StorableReport",
+            dependencies: ["StorableWorkloads", "ReportSupport"]
+        ),
+        // Mallocs per decode and per encode, counted in a process of their own: linking
+        // the interposer replaces malloc process-wide, which the timed process must not.
+        .executableTarget(
+            name: "StorableAllocations",
+            dependencies: [
+                "StorableWorkloads",
+                .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
+            ]
         ),
         // The same workloads under ordo-one/benchmark (`swift package benchmark`).
         .executableTarget(
@@ -38,6 +63,18 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/FramingBenchmarks",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
+        // The Storable workloads under ordo-one/benchmark: time and mallocCountTotal.
+        .executableTarget(
+            name: "StorableBenchmarks",
+            dependencies: [
+                "StorableWorkloads",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/StorableBenchmarks",
             plugins: [
                 .plugin(name: "BenchmarkPlugin", package: "benchmark"),
             ]

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds the framing benchmarks in release mode and prints the ratio table: frames/s of
-# the C memchr scan, of FrameDecoder on one buffer and in 4 KiB chunks, the Swift/C
-# ratios (goal: >= 0.25), and ns/frame at 10^4, 10^5 and 10^6 frames.
+# Builds the benchmarks in release mode and prints their ratio tables.
+#
+# Framing (the default): frames/s of the C memchr scan, of FrameDecoder on one buffer
+# and in 4 KiB chunks, the Swift/C ratios (goal: >= 0.25), and ns/frame at 10^4, 10^5
+# and 10^6 frames.
 #
 #   ./run.sh                 the table (9 interleaved rounds, medians; ~15 s)
 #   ./run.sh --rounds 21     more rounds, for a busy machine
@@ -10,27 +12,109 @@
 #                            repeatable whatever the load (needs valgrind; ~1 min)
 #   ./run.sh --harness       then the ordo-one/benchmark suite (time and mallocs)
 #
-# Other arguments go to RatioReport (`./run.sh --help`). Not part of gating CI.
+# Storable: RefWire's StorableDecoder and StorableEncoder against Perl's own thaw and
+# nfreeze of the nativejson-benchmark files (canada, citm_catalog, twitter), converted
+# to nfreeze by Perl, timed in the same run (goal: >= 2 x Perl), with mallocs per pass.
+#
+#   ./run.sh storable                 the tables (9 interleaved rounds, medians; ~10 s)
+#   ./run.sh storable --rounds 21     more rounds
+#   ./run.sh storable --check         exit 1 if RefWire is below 2 x Perl on any file,
+#                                     decoding or encoding
+#   ./run.sh storable --instructions  then instructions per pass under callgrind, Perl's
+#                                     and RefWire's, and Perl's mallocs (needs valgrind;
+#                                     ~2.5 min)
+#   ./run.sh storable --harness       then its ordo-one/benchmark suite
+#
+# Other arguments go to RatioReport or StorableReport (`./run.sh [storable] --help`).
+# Not part of gating CI.
 set -euo pipefail
 cd "$(dirname "$0")"
 
+suite=framing
+if [[ ${1-} == storable ]]; then
+    suite=storable
+    shift
+fi
+
 harness=false
 instructions=false
+storable_files=(canada citm_catalog twitter)
 report_args=()
+previous=
 for argument in "$@"; do
     case "$argument" in
         --harness) harness=true ;;
         --instructions) instructions=true ;;
         *) report_args+=("$argument") ;;
     esac
+    [[ $previous == --files ]] && IFS=, read -r -a storable_files <<<"$argument"
+    previous=$argument
 done
+
+if $instructions; then
+    command -v valgrind >/dev/null || { echo "--instructions needs valgrind (apt-get install valgrind)" >&2; exit 2; }
+fi
+
+# Instructions that callgrind counts for a whole command.
+collected() {
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 | awk '/Collected :/ { print $4 }'
+}
+
+if [[ $suite == storable ]]; then
+    swift build -c release --product StorableReport >&2
+    swift build -c release --product StorableAllocations >&2
+    report=.build/release/StorableReport
+    "$report" "${report_args[@]+"${report_args[@]}"}"
+
+    if $instructions; then
+        # RefWire: only its passes are collected (--toggle-collect). Perl: its whole run
+        # with 6 passes minus its whole run with 1, which leaves 5 passes exactly (the
+        # hash seed is fixed, so every run executes the same instructions). Perl's mallocs
+        # the same way, from memcheck's "total heap usage".
+        passes=5
+        perl_passes() { # operation file count
+            PERL_HASH_SEED=0 PERL_PERTURB_KEYS=0 "${@:4}" perl Perl/storable_bench.pl \
+                passes ".build/storable-corpus/$2.nfreeze" "$1" "$3"
+        }
+        perl_mallocs() { # operation file count
+            perl_passes "$1" "$2" "$3" valgrind --tool=memcheck --leak-check=no 2>&1 |
+                awk '/total heap usage/ { gsub(",", "", $5); print $5 }'
+        }
+        echo
+        echo "Instructions per pass (callgrind, exact; Perl: 6 passes minus 1), and Perl's own mallocs"
+        echo
+        printf '%-13s %-18s %13s %13s %15s %13s\n' file direction Perl RefWire "RefWire x Perl" "Perl mallocs"
+        for file in "${storable_files[@]}"; do
+            for spec in "decode thaw" "encode nfreeze" "encodeCanonical nfreeze_canonical"; do
+                read -r direction operation <<<"$spec"
+                swift=$(collected --toggle-collect='$s17StorableWorkloads05SwiftA0V3run*' \
+                    "$report" --profile "$direction" "$file" --passes "$passes")
+                perl1=$(perl_passes "$operation" "$file" 1 collected)
+                perl6=$(perl_passes "$operation" "$file" $((passes + 1)) collected)
+                mallocs1=$(perl_mallocs "$operation" "$file" 1)
+                mallocs6=$(perl_mallocs "$operation" "$file" $((passes + 1)))
+                awk -v f="$file" -v d="$direction" -v s="$swift" -v p1="$perl1" -v p6="$perl6" \
+                    -v m1="$mallocs1" -v m6="$mallocs6" -v n="$passes" 'BEGIN {
+                        perl = (p6 - p1) / n; swift = s / n
+                        printf "%-13s %-18s %13.0f %13.0f %15.2f %13.0f\n",
+                            f, d, perl, swift, perl / swift, (m6 - m1) / n
+                    }'
+            done
+        done
+    fi
+
+    if $harness; then
+        echo
+        swift package benchmark --target StorableBenchmarks --no-progress
+    fi
+    exit 0
+fi
 
 swift build -c release --product RatioReport >&2
 report=.build/release/RatioReport
 "$report" "${report_args[@]+"${report_args[@]}"}"
 
 if $instructions; then
-    command -v valgrind >/dev/null || { echo "--instructions needs valgrind (apt-get install valgrind)" >&2; exit 2; }
     workloads=(cScan swiftWhole swiftChunked)
     echo
     echo "Instructions per frame (callgrind, decode only)"
@@ -41,11 +125,9 @@ if $instructions; then
         row=()
         for spec in "10000 50" "100000 5" "1000000 1"; do
             read -r frames passes <<<"$spec"
-            collected=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null \
-                --toggle-collect='$s16FramingWorkloads8WorkloadO3run*' \
-                "$report" --profile "$workload" --frames "$frames" --passes "$passes" 2>&1 |
-                awk '/Collected :/ { print $4 }')
-            perFrame=$(awk -v c="$collected" -v n=$((frames * passes)) 'BEGIN { printf "%.1f", c / n }')
+            collectedCount=$(collected --toggle-collect='$s16FramingWorkloads8WorkloadO3run*' \
+                "$report" --profile "$workload" --frames "$frames" --passes "$passes")
+            perFrame=$(awk -v c="$collectedCount" -v n=$((frames * passes)) 'BEGIN { printf "%.1f", c / n }')
             row+=("$perFrame")
             [[ $frames == 100000 ]] && at100k[$workload]=$perFrame
         done
@@ -56,5 +138,5 @@ fi
 
 if $harness; then
     echo
-    swift package benchmark --no-progress
+    swift package benchmark --target FramingBenchmarks --no-progress
 fi

@@ -1,4 +1,5 @@
 import FramingWorkloads
+import ReportSupport
 
 /// How long to measure each workload.
 struct MeasurementPlan {

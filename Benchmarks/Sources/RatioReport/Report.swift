@@ -1,4 +1,5 @@
 import FramingWorkloads
+import ReportSupport
 
 /// The goal from the issue: the decoder at no less than a quarter of the C scan's speed.
 let goalRatio = 0.25

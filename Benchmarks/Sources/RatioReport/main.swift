@@ -2,6 +2,7 @@
 // measured in the same run, their ratio, and the per-frame cost at 10^4, 10^5 and 10^6
 // frames. See Benchmarks/README.md.
 import FramingWorkloads
+import ReportSupport
 
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,9 @@
+// Medians, number formatting and plain text tables, shared by RatioReport and
+// StorableReport.
+
 extension Array where Element == Double {
     /// The median; the mean of the two middle values for an even count.
-    func median() -> Double {
+    public func median() -> Double {
         precondition(!isEmpty, "median of no values")
         let sorted = self.sorted()
         let middle = sorted.count / 2
@@ -9,14 +12,14 @@ extension Array where Element == Double {
 }
 
 extension Duration {
-    var nanoseconds: Double {
+    public var nanoseconds: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) * 1e9 + Double(attoseconds) * 1e-9
     }
 }
 
 /// `value` with exactly `decimals` digits after the point (no Foundation needed).
-func fixed(_ value: Double, _ decimals: Int) -> String {
+public func fixed(_ value: Double, _ decimals: Int) -> String {
     guard value.isFinite else { return "\(value)" }
     var scale = 1.0
     for _ in 0..<decimals { scale *= 10 }
@@ -32,7 +35,7 @@ func fixed(_ value: Double, _ decimals: Int) -> String {
 }
 
 /// `value` with thousands separators: 1000000 → "1,000,000".
-func grouped(_ value: Int) -> String {
+public func grouped(_ value: Int) -> String {
     let digits = Array(String(value))
     var text = ""
     for (index, digit) in digits.enumerated() {
@@ -43,11 +46,16 @@ func grouped(_ value: Int) -> String {
 }
 
 /// A plain text table: first column left-aligned, the others right-aligned.
-struct TextTable {
-    var header: [String]
-    var rows: [[String]] = []
+public struct TextTable {
+    public var header: [String]
+    public var rows: [[String]] = []
 
-    func render() -> String {
+    public init(header: [String], rows: [[String]] = []) {
+        self.header = header
+        self.rows = rows
+    }
+
+    public func render() -> String {
         var widths = header.map(\.count)
         for row in rows {
             for (column, cell) in row.enumerated() {
