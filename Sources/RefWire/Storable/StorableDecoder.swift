@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Decodes Storable images — what Perl's `nfreeze`, `freeze`, `nstore` and `store`
 /// write — into ``PerlValue``s.
 ///
@@ -690,7 +698,7 @@ struct StorableReader: ~Copyable {
         if keyCache.isEmpty { keyCache = Array(repeating: [], count: 256) }
         position += bytes.count
         if keyCache[slot].count == bytes.count,
-            keyCache[slot].withUnsafeBytes({ $0.elementsEqual(bytes) })
+            keyCache[slot].withUnsafeBytes({ bytes.isEmpty || memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 })
         {
             return keyCache[slot]
         }

@@ -53,6 +53,9 @@ public struct PerlHash: Sendable {
         valueList.reserveCapacity(capacity)
     }
 
+    /// Keys the index should have room for when it is first built.
+    private var expectedCount: Int { keyList.capacity }
+
     public var count: Int { keyList.count }
     public var isEmpty: Bool { keyList.isEmpty }
 
@@ -123,7 +126,7 @@ public struct PerlHash: Sendable {
     }
 
     private mutating func rebuildIndex() {
-        index = KeyIndex(keys: keyList)
+        index = KeyIndex(keys: keyList, expecting: Swift.max(keyList.count, expectedCount))
     }
 }
 
@@ -139,9 +142,10 @@ private struct KeyIndex: Sendable {
     private var mask: Int
     private var count = 0
 
-    init(keys: [PerlHash.Key]) {
+    /// An index of `keys`, sized so that `expected` keys fit without rebuilding.
+    init(keys: [PerlHash.Key], expecting expected: Int) {
         var capacity = 16
-        while capacity < keys.count * 2 { capacity <<= 1 }
+        while capacity < expected * 2 { capacity <<= 1 }
         slots = Array(repeating: 0, count: capacity)
         mask = capacity - 1
         for position in keys.indices { _ = insert(position: position, of: keys) }
