@@ -134,6 +134,9 @@ struct StorableReader: ~Copyable {
             return try readArray(count: readLength(), place, className, at: start)
         case StorableOpcode.hash.rawValue:
             return try readHash(count: readLength(), flags: nil, place, className, at: start)
+        case StorableOpcode.bless.rawValue, StorableOpcode.indexedBless.rawValue:
+            guard className == nil else { return try readOtherObject(marker, place, className, at: start) }
+            return try readClassMarker(marker, place, at: start)
         default:
             return try readOtherObject(marker, place, className, at: start)
         }
@@ -185,6 +188,7 @@ struct StorableReader: ~Copyable {
             return try scalar(readCharacterString(length: readLength()), place, className, at: start)
         case .vstring, .largeVString:
             let length = opcode == .vstring ? UInt64(try readByte()) : try readLength()
+            try checkString(length, at: start)
             let literal = String(latin1: try readBytes(length))
             return try readVString(literal: literal, place, at: start)
 
@@ -202,19 +206,8 @@ struct StorableReader: ~Copyable {
         case .largeObject:
             return try readLargeObject(place, className, at: start)
 
-        case .bless:
-            let first = try readByte()
-            let length = first & 0x80 != 0 ? try readLength() : UInt64(first)
-            let name = try readClassName(length: length, at: start)
-            classNames.append(name)
-            return try readBlessed(name, place, at: start)
-        case .indexedBless:
-            let first = try readByte()
-            let index = first & 0x80 != 0 ? try readLength() : UInt64(first)
-            guard index < UInt64(classNames.count) else {
-                throw StorableDecodingError(.invalidClassIndex(Int(clamping: index)), at: start)
-            }
-            return try readBlessed(classNames[Int(index)], place, at: start)
+        case .bless, .indexedBless:
+            return try readClassMarker(marker, place, at: start)
         case .hook:
             return try readHook(largeString: false, place, at: start)
 
@@ -336,8 +329,9 @@ struct StorableReader: ~Copyable {
         count: UInt64, flags hashFlags: UInt8?, _ place: Position, _ className: String?, at start: Int
     ) throws(StorableDecodingError) -> PerlValue {
         guard place == .referent else { throw containerInSlot(at: start) }
-        // Each entry is at least a one-byte value and a four-byte key length.
-        try checkCount(count, minimumBytesEach: hashFlags == nil ? 5 : 6, at: start)
+        // Each entry is at least a one-byte value and a four-byte key length (or, in a
+        // flagged hash, a flags byte and a key stored as a two-byte string object).
+        try checkCount(count, minimumBytesEach: hashFlags == nil ? 5 : 4, at: start)
         let ordinal = try see(place)!
         try enter(at: start)
         var hash = PerlHash(minimumCapacity: Int(count))
@@ -413,6 +407,24 @@ struct StorableReader: ~Copyable {
     }
 
     // MARK: - Objects of classes
+
+    /// `SX_BLESS` (a new class name) or `SX_IX_BLESS` (an index), then the object.
+    @inline(never)
+    private mutating func readClassMarker(_ marker: UInt8, _ place: Position, at start: Int)
+        throws(StorableDecodingError) -> PerlValue
+    {
+        let first = try readByte()
+        let number = first & 0x80 != 0 ? try readLength() : UInt64(first)
+        if marker == StorableOpcode.bless.rawValue {
+            let name = try readClassName(length: number, at: start)
+            classNames.append(name)
+            return try readBlessed(name, place, at: start)
+        }
+        guard number < UInt64(classNames.count) else {
+            throw failure(.invalidClassIndex(Int(clamping: number)), at: start)
+        }
+        return try readBlessed(classNames[Int(number)], place, at: start)
+    }
 
     @inline(never)
     private mutating func readBlessed(_ className: String, _ place: Position, at start: Int)
@@ -500,7 +512,8 @@ struct StorableReader: ~Copyable {
             var count: UInt64
             var wideTags = false
             if flags & StorableFlags.hookLargeListLength != 0 {
-                let signed = Int32(bitPattern: try readUInt32())
+                let raw = try readUInt32()
+                let signed = Int32(bitPattern: isNetworkOrder || isBigEndian ? UInt32(bigEndian: raw) : UInt32(littleEndian: raw))
                 wideTags = signed < 0
                 count = UInt64(signed.magnitude)
             } else {
@@ -689,6 +702,7 @@ struct StorableReader: ~Copyable {
     /// A hash key's bytes, shared with an equal key read before when the cache has one.
     private mutating func readKeyBytes() throws(StorableDecodingError) -> [UInt8] {
         let length = try readLength()
+        try checkString(length, at: position - 4)
         guard length <= 64 else { return try readBytes(length) }
         guard length <= UInt64(end - position) else { throw failure(.truncated, at: end) }
         let bytes = UnsafeRawBufferPointer(start: base + position, count: Int(length))

@@ -317,7 +317,7 @@ struct StorableWriter: ~Copyable {
     }
 
     /// A key as Perl keeps it: bytes; characters that fit in Latin-1 downgraded to bytes
-    /// and flagged as once UTF-8 (except pure ASCII, which Perl leaves unflagged); wider
+    /// and flagged as once UTF-8 (ASCII included: Perl 5.36 flags those too); wider
     /// characters as UTF-8.
     private static func storedKey(_ key: PerlHash.Key) -> (bytes: [UInt8], flags: UInt8) {
         switch key {
@@ -326,7 +326,7 @@ struct StorableWriter: ~Copyable {
         case .string(let text):
             var maximum: UInt32 = 0
             for scalar in text.unicodeScalars { maximum = max(maximum, scalar.value) }
-            if maximum < 0x80 { return (Array(text.utf8), 0) }
+            if maximum < 0x80 { return (Array(text.utf8), StorableFlags.keyWasUTF8) }
             if maximum <= 0xFF { return (text.unicodeScalars.map { UInt8($0.value) }, StorableFlags.keyWasUTF8) }
             return (Array(text.utf8), StorableFlags.keyUTF8)
         }
