@@ -1,5 +1,6 @@
 import Foundation
 import RefWire
+import RefWireTestSupport
 import Testing
 
 // RefWire's Storable decoder and encoder against real Perl 5.36 / Storable 3.26.
@@ -121,7 +122,7 @@ struct StorableInteropTests {
                 case (nil, let expected?):
                     Issue.record("\(testCase.name) (\(form)) decoded, but must be refused with \(expected): \(result.decoded ?? "")")
                 case (let error?, let expected?):
-                    #expect(error.kind.name == expected, "\(testCase.name) (\(form)): \(error)")
+                    #expect(error.kind.identifier == expected, "\(testCase.name) (\(form)): \(error)")
                     refused += 1
                 case (let error?, nil):
                     Issue.record("\(testCase.name) (\(form)) does not decode: \(error)")
@@ -171,10 +172,10 @@ struct StorableInteropTests {
                     let from = max(0, at - 16)
                     Issue.record("""
                         \(label): re-encoded bytes differ from Perl's at byte \(at) of \(original.count) (Swift: \(encoded.count)); \
-                        from byte \(from): perl \(hex(original.dropFirst(from).prefix(48))) swift \(hex(encoded.dropFirst(from).prefix(48)))
+                        from byte \(from): perl \(Hex.string(original.dropFirst(from).prefix(48))) swift \(Hex.string(encoded.dropFirst(from).prefix(48)))
                         """)
                 }
-                records.append(StorableCheckRecord(name: label, expected: hex(original), actual: hex(encoded), relax: known?.relax))
+                records.append(StorableCheckRecord(name: label, expected: Hex.string(original), actual: Hex.string(encoded), relax: known?.relax))
             }
         }
 
@@ -217,7 +218,7 @@ struct StorableInteropTests {
                         let image = try StorableEncoder(options: options).encode(example.value)
                         let source = form == .native ? (example.nativePerl ?? example.perl) : example.perl
                         records.append(StorableCheckRecord(
-                            name: label, expected: "perl:" + hex(Array(source.utf8)), actual: hex(image)))
+                            name: label, expected: "perl:" + Hex.string(Array(source.utf8)), actual: Hex.string(image)))
                         // And Swift reads its own image back as the same value.
                         let decoded = try StorableDecoder(options: example.decodingOptions).decode(image)
                         switch example.readBack {
@@ -292,12 +293,12 @@ struct StorableInteropTests {
             var options = StorableEncodingOptions()
             options.byteOrder = order
             options.canonical = true
-            let swift = hex(try StorableEncoder(options: options).encode(value))
+            let swift = Hex.string(try StorableEncoder(options: options).encode(value))
             #expect(swift == perlHex, "\(order): Perl \(perlHex) vs Swift \(swift)")
             if swift != perlHex {
                 // Name the doubles that differ.
-                let perlElements = try StorableDecoder().decode(bytes(fromHex: perlHex)!)
-                let swiftElements = try StorableDecoder().decode(bytes(fromHex: swift)!)
+                let perlElements = try StorableDecoder().decode(Hex.bytes(perlHex)!)
+                let swiftElements = try StorableDecoder().decode(Hex.bytes(swift)!)
                 if case .array(let left) = perlElements, case .array(let right) = swiftElements {
                     for (index, pair) in zip(left, right).enumerated() where !pair.0.isIdentical(to: pair.1) {
                         Issue.record("\(order): \(doubles[index].perl): Perl writes \(pair.0), Swift \(pair.1)")
@@ -406,8 +407,8 @@ struct StorableCorpus: Sendable {
             let fields = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
             switch fields.first {
             case "case" where fields.count == 6:
-                guard let network = bytes(fromHex: fields[3]), let native = bytes(fromHex: fields[4]),
-                    let file = bytes(fromHex: fields[5])
+                guard let network = Hex.bytes(fields[3]), let native = Hex.bytes(fields[4]),
+                    let file = Hex.bytes(fields[5])
                 else { throw StorableInteropError("bad hex in case \(fields[1])") }
                 let flags = fields[2] == "-" ? [] : fields[2].split(separator: ";").map(String.init)
                 cases.append(StorableCorpusCase(name: fields[1], flags: flags, network: network, native: native, file: file))
@@ -836,62 +837,6 @@ private enum StorableMarkerCensus {
 }
 
 // MARK: - Helpers
-
-extension StorableDecodingError.Kind {
-    /// The snake_case name the corpus and the vectors use.
-    var name: String {
-        switch self {
-        case .truncated: "truncated"
-        case .trailingBytes: "trailing_bytes"
-        case .unsupportedVersion: "unsupported_version"
-        case .unsupportedNativeLayout: "unsupported_native_layout"
-        case .invalidOpcode: "invalid_opcode"
-        case .invalidBackReference: "invalid_back_reference"
-        case .invalidClassIndex: "invalid_class_index"
-        case .malformed: "malformed"
-        case .invalidUTF8: "invalid_utf8"
-        case .depthLimitExceeded: "depth_limit_exceeded"
-        case .containerLimitExceeded: "container_limit_exceeded"
-        case .totalLimitExceeded: "total_limit_exceeded"
-        case .stringLimitExceeded: "string_limit_exceeded"
-        case .blessedValueRefused: "blessed_value_refused"
-        case .codeReferenceRefused: "code_reference_refused"
-        case .tiedValueRefused: "tied_value_refused"
-        case .sharedScalarSlot: "shared_scalar_slot"
-        }
-    }
-}
-
-private func bytes(fromHex hex: String) -> [UInt8]? {
-    let digits = Array(hex.utf8)
-    guard digits.count.isMultiple(of: 2) else { return nil }
-    func value(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return digit - UInt8(ascii: "a") + 10
-        default: return nil
-        }
-    }
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(digits.count / 2)
-    var index = 0
-    while index < digits.count {
-        guard let high = value(digits[index]), let low = value(digits[index + 1]) else { return nil }
-        bytes.append(high << 4 | low)
-        index += 2
-    }
-    return bytes
-}
-
-private func hex(_ bytes: some Sequence<UInt8>) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var text: [UInt8] = []
-    for byte in bytes {
-        text.append(digits[Int(byte >> 4)])
-        text.append(digits[Int(byte & 0x0F)])
-    }
-    return String(decoding: text, as: UTF8.self)
-}
 
 private func firstDifference(_ a: [UInt8], _ b: [UInt8]) -> Int {
     zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, b.count)

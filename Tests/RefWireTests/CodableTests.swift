@@ -1,5 +1,6 @@
 import Foundation  // tests only: `Data` must work through the bridge without RefWire importing it
 import RefWire
+import RefWireTestSupport
 import Testing
 
 // MARK: - Fixtures
@@ -120,14 +121,7 @@ private func decodingError<T: Decodable>(_ type: T.Type, _ value: PerlValue) -> 
 
 private func bytes(_ text: String) -> PerlValue { .bytes(Array(text.utf8)) }
 
-private func hex(_ text: String) -> [UInt8] {
-    var result: [UInt8] = []
-    var iterator = text.utf8.makeIterator()
-    while let high = iterator.next(), let low = iterator.next() {
-        result.append(UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)!)
-    }
-    return result
-}
+private func hex(_ text: String) -> [UInt8] { Hex.bytes(text)! }
 
 // MARK: - Encoding
 

@@ -1,4 +1,5 @@
 import RefWire
+import RefWireTestSupport
 import Testing
 
 /// Runs every vector in `Spec/vectors/framing/` through ``FrameReader`` under every
@@ -148,11 +149,11 @@ extension FramingVectorTests {
                 case (.success(let payload), .some(let expectedPayload)):
                     #expect(
                         payload == expectedPayload,
-                        "\(context): frame \(index) is \(SpecVectors.hex(payload)), expected \(SpecVectors.hex(expectedPayload))",
+                        "\(context): frame \(index) is \(Hex.string(payload)), expected \(Hex.string(expectedPayload))",
                         sourceLocation: sourceLocation)
                 case (.success(let payload), .none):
                     Issue.record(
-                        "\(context): frame \(index) read as \(SpecVectors.hex(payload)), expected a payload error",
+                        "\(context): frame \(index) read as \(Hex.string(payload)), expected a payload error",
                         sourceLocation: sourceLocation)
                 case (.failure(let failure), .some):
                     Issue.record("\(context): frame \(index) failed: \(failure)", sourceLocation: sourceLocation)
@@ -179,7 +180,7 @@ extension FramingVectorTests {
             if let expectedPending = vector.pending {
                 #expect(
                     pending == expectedPending,
-                    "\(context): pending \(SpecVectors.hex(pending)), expected \(SpecVectors.hex(expectedPending))",
+                    "\(context): pending \(Hex.string(pending)), expected \(Hex.string(expectedPending))",
                     sourceLocation: sourceLocation)
             }
         }

@@ -33,7 +33,7 @@ struct StorableHostileTests {
             let value = try StorableDecoder(options: hostile.options).decode(hostile.image)
             Issue.record("decoded \(String(describing: value).prefix(200)); expected \(hostile.expectedName)")
         } catch {
-            #expect(error.kind.vectorName == hostile.expectedName, "\(error)")
+            #expect(error.kind.identifier == hostile.expectedName, "\(error)")
             if let exact = hostile.exactKind {
                 #expect(error.kind == exact, "\(error)")
             }
@@ -58,7 +58,7 @@ struct StorableHostileTests {
                 // A prefix of the file magic `pst0` (p, ps, pst) is no header at all.
                 let isMagicPrefix = source.image.starts(with: Array("pst0".utf8)) && (1...3).contains(length)
                 let expected = isMagicPrefix ? "unsupported_version" : "truncated"
-                #expect(error.kind.vectorName == expected, "prefix of \(length) bytes: \(error)")
+                #expect(error.kind.identifier == expected, "prefix of \(length) bytes: \(error)")
                 #expect(error.offset <= length, "prefix of \(length) bytes: \(error)")
             }
         }

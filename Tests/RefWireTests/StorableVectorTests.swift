@@ -1,4 +1,5 @@
 import RefWire
+import RefWireTestSupport
 import Testing
 
 /// Replays every vector in `Spec/vectors/storable/` (written and read by real Perl; see
@@ -44,15 +45,15 @@ struct StorableVectorTests {
     func reencodes(_ vector: StorableVector) throws {
         let value = try StorableDecoder(options: vector.decodingOptions).decode(vector.network)
         let network = try StorableEncoder(options: vector.encodingOptions(file: false)).encode(value)
-        #expect(SpecVectors.hex(network) == vector.networkHex)
+        #expect(Hex.string(network) == vector.networkHex)
         if let file = vector.fileHex {
             let stored = try StorableEncoder(options: vector.encodingOptions(file: true)).encode(value)
-            #expect(SpecVectors.hex(stored) == file)
+            #expect(Hex.string(stored) == file)
         }
         // And from the expected value itself, not only from what this decoder made.
         let expected = try #require(try vector.value?.perlValue())
         let fromExpected = try StorableEncoder(options: vector.encodingOptions(file: false)).encode(expected)
-        #expect(SpecVectors.hex(fromExpected) == vector.networkHex, "encoding the vector's value")
+        #expect(Hex.string(fromExpected) == vector.networkHex, "encoding the vector's value")
     }
 
     @Test("Error vector fails with its error", arguments: try StorableVectors.errors())
@@ -62,7 +63,7 @@ struct StorableVectorTests {
             let value = try StorableDecoder(options: vector.decodingOptions).decode(vector.network)
             Issue.record("decoded \(value); expected \(expected.kind)")
         } catch {
-            #expect(error.kind.vectorName == expected.kind, "\(error)")
+            #expect(error.kind.identifier == expected.kind, "\(error)")
             if let offset = expected.offset { #expect(error.offset == offset, "\(error)") }
             switch error.kind {
             case .invalidOpcode(let byte):
@@ -99,27 +100,3 @@ struct StorableVectorTests {
     }
 }
 
-extension StorableDecodingError.Kind {
-    /// The kind's name in the vectors (snake_case).
-    var vectorName: String {
-        switch self {
-        case .truncated: "truncated"
-        case .trailingBytes: "trailing_bytes"
-        case .unsupportedVersion: "unsupported_version"
-        case .unsupportedNativeLayout: "unsupported_native_layout"
-        case .invalidOpcode: "invalid_opcode"
-        case .invalidBackReference: "invalid_back_reference"
-        case .invalidClassIndex: "invalid_class_index"
-        case .malformed: "malformed"
-        case .invalidUTF8: "invalid_utf8"
-        case .depthLimitExceeded: "depth_limit_exceeded"
-        case .containerLimitExceeded: "container_limit_exceeded"
-        case .totalLimitExceeded: "total_limit_exceeded"
-        case .stringLimitExceeded: "string_limit_exceeded"
-        case .blessedValueRefused: "blessed_value_refused"
-        case .codeReferenceRefused: "code_reference_refused"
-        case .tiedValueRefused: "tied_value_refused"
-        case .sharedScalarSlot: "shared_scalar_slot"
-        }
-    }
-}

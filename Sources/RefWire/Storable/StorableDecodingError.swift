@@ -79,6 +79,33 @@ public struct StorableDecodingError: Error, Hashable, Sendable, CustomStringConv
     }
 }
 
+extension StorableDecodingError.Kind {
+    /// The kind's language-neutral name (`truncated`, `invalid_opcode`, …): what the error
+    /// vectors in `Spec/vectors/storable/` expect, so other implementations can be checked
+    /// against the same files.
+    public var identifier: String {
+        switch self {
+        case .truncated: "truncated"
+        case .trailingBytes: "trailing_bytes"
+        case .unsupportedVersion: "unsupported_version"
+        case .unsupportedNativeLayout: "unsupported_native_layout"
+        case .invalidOpcode: "invalid_opcode"
+        case .invalidBackReference: "invalid_back_reference"
+        case .invalidClassIndex: "invalid_class_index"
+        case .malformed: "malformed"
+        case .invalidUTF8: "invalid_utf8"
+        case .depthLimitExceeded: "depth_limit_exceeded"
+        case .containerLimitExceeded: "container_limit_exceeded"
+        case .totalLimitExceeded: "total_limit_exceeded"
+        case .stringLimitExceeded: "string_limit_exceeded"
+        case .blessedValueRefused: "blessed_value_refused"
+        case .codeReferenceRefused: "code_reference_refused"
+        case .tiedValueRefused: "tied_value_refused"
+        case .sharedScalarSlot: "shared_scalar_slot"
+        }
+    }
+}
+
 /// Why a value could not be encoded as Storable.
 public struct StorableEncodingError: Error, Hashable, Sendable, CustomStringConvertible {
     public enum Kind: Hashable, Sendable {

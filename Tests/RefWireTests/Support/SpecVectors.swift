@@ -1,5 +1,6 @@
 import Foundation
 import RefWire
+import RefWireTestSupport
 import Testing
 
 /// Finds and loads the language-neutral test vectors kept in the repository's `Spec/`
@@ -68,72 +69,49 @@ enum SpecVectors {
     }
 
     private static func loadFramingVectors() throws(LoadError) -> [FramingVector] {
-        let folder = try specFolder().appendingPathComponent("vectors/framing", isDirectory: true)
-        let files: [URL]
-        do {
-            files = try FileManager.default
-                .contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
-                .filter { $0.pathExtension == "json" }
-                .sorted { $0.lastPathComponent < $1.lastPathComponent }
-        } catch {
-            throw .unreadable(file: folder.path, underlying: error)
-        }
-        guard !files.isEmpty else { throw .noVectorFiles(folder: folder.path) }
-
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
         var vectors: [FramingVector] = []
-        for file in files {
-            let document: FramingVectorDocument
-            do {
-                document = try decoder.decode(FramingVectorDocument.self, from: Data(contentsOf: file))
-            } catch {
-                throw .unreadable(file: file.path, underlying: error)
-            }
-            let topic = file.deletingPathExtension().lastPathComponent
+        for (topic, document) in try documents(in: "framing", as: FramingVectorDocument.self) {
             for var vector in document.vectors {
                 vector.topic = topic
                 try vector.validate()
                 vectors.append(vector)
             }
         }
-        guard !vectors.isEmpty else { throw .noVectors(folder: folder.path) }
+        guard !vectors.isEmpty else { throw .noVectors(folder: "Spec/vectors/framing") }
         return vectors
     }
 
-    /// Bytes from lowercase or uppercase hex digits, or `nil` if `hex` is not hex.
-    static func bytes(fromHex hex: String) -> [UInt8]? {
-        let digits = Array(hex.utf8)
-        guard digits.count.isMultiple(of: 2) else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits.count / 2)
-        var index = 0
-        while index < digits.count {
-            guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
+    /// Every `*.json` document in `Spec/vectors/<folder>`, by file name (without the
+    /// extension), in file-name order.
+    static func documents<Document: Decodable>(in folder: String, as type: Document.Type)
+        throws(LoadError) -> [(name: String, document: Document)]
+    {
+        let directory = try specFolder().appendingPathComponent("vectors/\(folder)", isDirectory: true)
+        let files: [URL]
+        do {
+            files = try FileManager.default
+                .contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
+                .filter { $0.pathExtension == "json" }
+                .sorted { $0.lastPathComponent < $1.lastPathComponent }
+        } catch {
+            throw .unreadable(file: directory.path, underlying: error)
         }
-        return bytes
+        guard !files.isEmpty else { throw .noVectorFiles(folder: directory.path) }
+
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        var documents: [(name: String, document: Document)] = []
+        for file in files {
+            do {
+                let document = try decoder.decode(Document.self, from: Data(contentsOf: file))
+                documents.append((file.deletingPathExtension().lastPathComponent, document))
+            } catch {
+                throw .unreadable(file: file.path, underlying: error)
+            }
+        }
+        return documents
     }
 
-    static func hex<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
-    }
-
-    private static func hexValue(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return digit - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
 }
 
 /// One `Spec/vectors/framing/*.json` file.
@@ -241,12 +219,12 @@ struct FramingVector: Decodable, Sendable, CustomTestStringConvertible {
 
     // MARK: Derived values
 
-    var input: [UInt8] { SpecVectors.bytes(fromHex: inputHex)! }
+    var input: [UInt8] { Hex.bytes(inputHex)! }
 
-    var pending: [UInt8]? { pendingHex.map { SpecVectors.bytes(fromHex: $0)! } }
+    var pending: [UInt8]? { pendingHex.map { Hex.bytes($0)! } }
 
     /// The payloads expected in order; `nil` for a payload that must fail.
-    var frames: [[UInt8]?] { framesHex.map { $0.map { SpecVectors.bytes(fromHex: $0)! } } }
+    var frames: [[UInt8]?] { framesHex.map { $0.map { Hex.bytes($0)! } } }
 
     var framingLimits: FramingLimits {
         let defaults = FramingLimits.default
@@ -268,7 +246,7 @@ struct FramingVector: Decodable, Sendable, CustomTestStringConvertible {
     func validate() throws(SpecVectors.LoadError) {
         func problem(_ text: String) -> SpecVectors.LoadError { .malformed(vector: testDescription, problem: text) }
         for hex in [inputHex, pendingHex].compactMap({ $0 }) + framesHex.compactMap({ $0 }) {
-            guard SpecVectors.bytes(fromHex: hex) != nil else { throw problem("bad hex \"\(hex)\"") }
+            guard Hex.bytes(hex) != nil else { throw problem("bad hex \"\(hex)\"") }
         }
         if let chunks {
             guard chunks.allSatisfy({ $0 >= 0 }), chunks.reduce(0, +) == inputHex.utf8.count / 2 else {

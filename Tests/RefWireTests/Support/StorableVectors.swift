@@ -1,5 +1,6 @@
 import Foundation
 import RefWire
+import RefWireTestSupport
 import Testing
 
 /// Loads the Storable vectors of `Spec/vectors/storable/*.json` (format:
@@ -23,38 +24,18 @@ enum StorableVectors {
     }
 
     private static func load() throws(SpecVectors.LoadError) -> [StorableVector] {
-        let folder = try SpecVectors.specFolder().appendingPathComponent("vectors/storable", isDirectory: true)
-        let files: [URL]
-        do {
-            files = try FileManager.default
-                .contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
-                .filter { $0.pathExtension == "json" }
-                .sorted { $0.lastPathComponent < $1.lastPathComponent }
-        } catch {
-            throw .unreadable(file: folder.path, underlying: error)
-        }
-        guard !files.isEmpty else { throw .noVectorFiles(folder: folder.path) }
-
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
         var vectors: [StorableVector] = []
-        for file in files {
-            let document: StorableVectorDocument
-            do {
-                document = try decoder.decode(StorableVectorDocument.self, from: Data(contentsOf: file))
-            } catch {
-                throw .unreadable(file: file.path, underlying: error)
-            }
+        for (name, document) in try SpecVectors.documents(in: "storable", as: StorableVectorDocument.self) {
             guard document.format == 1 else {
-                throw .malformed(vector: file.lastPathComponent, problem: "format \(document.format) is not 1")
+                throw .malformed(vector: name, problem: "format \(document.format) is not 1")
             }
             for var vector in document.vectors {
-                vector.file = file.deletingPathExtension().lastPathComponent
+                vector.file = name
                 try vector.validate()
                 vectors.append(vector)
             }
         }
-        guard !vectors.isEmpty else { throw .noVectors(folder: folder.path) }
+        guard !vectors.isEmpty else { throw .noVectors(folder: "Spec/vectors/storable") }
         return vectors
     }
 }
@@ -136,9 +117,9 @@ struct StorableVector: Decodable, Sendable, CustomTestStringConvertible {
     var testName: String { "\(file)/\(name)" }
     var testDescription: String { testName }
 
-    var network: [UInt8] { SpecVectors.bytes(fromHex: networkHex)! }
-    var native: [UInt8]? { nativeHex.map { SpecVectors.bytes(fromHex: $0)! } }
-    var fileImage: [UInt8]? { fileHex.map { SpecVectors.bytes(fromHex: $0)! } }
+    var network: [UInt8] { Hex.bytes(networkHex)! }
+    var native: [UInt8]? { nativeHex.map { Hex.bytes($0)! } }
+    var fileImage: [UInt8]? { fileHex.map { Hex.bytes($0)! } }
 
     var decodingOptions: StorableDecodingOptions {
         var result = StorableDecodingOptions()
@@ -171,7 +152,7 @@ struct StorableVector: Decodable, Sendable, CustomTestStringConvertible {
     /// Rejects vectors that could make a runner pass vacuously or crash.
     func validate() throws(SpecVectors.LoadError) {
         func problem(_ text: String) -> SpecVectors.LoadError { .malformed(vector: testName, problem: text) }
-        for hex in [networkHex, nativeHex, fileHex].compactMap({ $0 }) where SpecVectors.bytes(fromHex: hex) == nil {
+        for hex in [networkHex, nativeHex, fileHex].compactMap({ $0 }) where Hex.bytes(hex) == nil {
             throw problem("bad hex")
         }
         guard (value == nil) != (error == nil) else { throw problem("needs exactly one of value and error") }
@@ -285,7 +266,7 @@ indirect enum StorableValueNode: Decodable, Sendable {
                 return .double(number)
             }
         case .bytes(let hex):
-            guard let bytes = SpecVectors.bytes(fromHex: hex) else { throw ConversionError(description: "bad hex \(hex)") }
+            guard let bytes = Hex.bytes(hex) else { throw ConversionError(description: "bad hex \(hex)") }
             return .bytes(bytes)
         case .string(let text): return .string(text)
         case .vstring(let literal, let value):
@@ -324,7 +305,7 @@ indirect enum StorableValueNode: Decodable, Sendable {
             case "hash": kind = .hash
             default: throw ConversionError(description: "bad hooked kind \(kindName)")
             }
-            guard let serialized = SpecVectors.bytes(fromHex: serializedHex) else {
+            guard let serialized = Hex.bytes(serializedHex) else {
                 throw ConversionError(description: "bad hex \(serializedHex)")
             }
             var values: [PerlValue] = []
@@ -341,7 +322,7 @@ indirect enum StorableValueNode: Decodable, Sendable {
     func hashKey() throws(ConversionError) -> PerlHash.Key {
         switch self {
         case .bytes(let hex):
-            guard let bytes = SpecVectors.bytes(fromHex: hex) else { throw ConversionError(description: "bad hex \(hex)") }
+            guard let bytes = Hex.bytes(hex) else { throw ConversionError(description: "bad hex \(hex)") }
             return .bytes(bytes)
         case .string(let text):
             return .string(text)
