@@ -261,48 +261,45 @@ struct StorableWriter: ~Copyable {
 
     // MARK: - Hashes
 
+    /// `SX_HASH`, or `SX_FLAG_HASH` when the hash is restricted or a key has flags.
+    /// Entries are written in place; only canonical order sorts, and then only positions.
     private mutating func writeHash(_ hash: PerlHash) throws(StorableEncodingError) {
-        if !options.canonical, hash.restriction == nil, hash.keys.allSatisfy(\.isPlainBytes) {
-            // The common case, without sorting or key flags: write the entries in place.
-            try writeLength(hash.count, marker: .hash)
-            for (key, value) in hash {
-                try writeSlot(value)
-                guard case .bytes(let bytes) = key else { continue }
-                try writeInt32(bytes.count)
-                output.append(contentsOf: bytes)
-            }
-            return
-        }
-        var entries: [(key: PerlHash.Key, value: PerlValue?)] = hash.map { ($0.key, $0.value) }
-        if let allowed = hash.restriction?.allowedKeys {
-            entries.append(contentsOf: allowed.map { ($0, nil) })
-        }
-        if options.canonical {
-            entries.sort { Self.perlLess($0.key, $1.key) }
-        }
-        let keys = entries.map { Self.storedKey($0.key) }
+        let keys = hash.keys
+        let values = hash.values
+        let placeholders = hash.restriction?.allowedKeys ?? []
+        let count = keys.count + placeholders.count
         let restricted = hash.restriction != nil
-        let flagged = restricted || keys.contains { $0.flags != 0 }
+        let flagged = restricted || keys.contains { Self.flags(of: $0) != 0 }
         if flagged {
-            if entries.count > Int(Int32.max) {
+            if count > Int(Int32.max) {
                 output.append(StorableOpcode.largeObject.rawValue)
                 output.append(StorableOpcode.flagHash.rawValue)
                 output.append(restricted ? StorableFlags.hashRestricted : 0)
-                appendLength64(entries.count)
+                appendLength64(count)
             } else {
                 output.append(StorableOpcode.flagHash.rawValue)
                 output.append(restricted ? StorableFlags.hashRestricted : 0)
-                try writeInt32(entries.count)
+                try writeInt32(count)
             }
         } else {
-            try writeLength(entries.count, marker: .hash)
+            try writeLength(count, marker: .hash)
+        }
+
+        // Positions past `keys.count` are placeholders.
+        func key(at position: Int) -> PerlHash.Key {
+            position < keys.count ? keys[position] : placeholders[position - keys.count]
+        }
+        var order = Array(0..<count)
+        if options.canonical {
+            order.sort { Self.perlLess(key(at: $0), key(at: $1)) }
         }
         let locked = hash.restriction?.lockedKeys ?? []
-        for (entry, key) in zip(entries, keys) {
-            var flags = key.flags
-            if let value = entry.value {
-                try writeSlot(value)
-                if restricted, locked.contains(entry.key) { flags |= StorableFlags.keyLocked }
+        for position in order {
+            let entryKey = key(at: position)
+            var flags = Self.flags(of: entryKey)
+            if position < keys.count {
+                try writeSlot(values[position])
+                if restricted, locked.contains(entryKey) { flags |= StorableFlags.keyLocked }
             } else {
                 // Perl stores a placeholder's value as its immortal undef, which is
                 // read-only and so also marks the key locked.
@@ -311,24 +308,30 @@ struct StorableWriter: ~Copyable {
                 flags |= StorableFlags.keyPlaceholder | StorableFlags.keyLocked
             }
             if flagged { output.append(flags) }
-            try writeInt32(key.bytes.count)
-            output.append(contentsOf: key.bytes)
+            try writeKey(entryKey, flags: flags)
         }
     }
 
-    /// A key as Perl keeps it: bytes; characters that fit in Latin-1 downgraded to bytes
-    /// and flagged as once UTF-8 (ASCII included: Perl 5.36 flags those too); wider
-    /// characters as UTF-8.
-    private static func storedKey(_ key: PerlHash.Key) -> (bytes: [UInt8], flags: UInt8) {
+    /// A key's flags as Perl keeps it: none for bytes; characters that fit in Latin-1 are
+    /// downgraded to bytes and flagged as once UTF-8 (ASCII included: Perl 5.36 flags those
+    /// too); wider characters stay UTF-8.
+    private static func flags(of key: PerlHash.Key) -> UInt8 {
+        guard case .string(let text) = key else { return 0 }
+        return text.unicodeScalars.allSatisfy { $0.value <= 0xFF } ? StorableFlags.keyWasUTF8 : StorableFlags.keyUTF8
+    }
+
+    /// The key's length and bytes, in the form its `flags` say.
+    private mutating func writeKey(_ key: PerlHash.Key, flags: UInt8) throws(StorableEncodingError) {
         switch key {
         case .bytes(let bytes):
-            return (bytes, 0)
+            try writeInt32(bytes.count)
+            output.append(contentsOf: bytes)
+        case .string(let text) where flags & StorableFlags.keyUTF8 != 0:
+            try writeInt32(text.utf8.count)
+            output.append(contentsOf: text.utf8)
         case .string(let text):
-            var maximum: UInt32 = 0
-            for scalar in text.unicodeScalars { maximum = max(maximum, scalar.value) }
-            if maximum < 0x80 { return (Array(text.utf8), StorableFlags.keyWasUTF8) }
-            if maximum <= 0xFF { return (text.unicodeScalars.map { UInt8($0.value) }, StorableFlags.keyWasUTF8) }
-            return (Array(text.utf8), StorableFlags.keyUTF8)
+            try writeInt32(text.unicodeScalars.count)
+            output.append(contentsOf: text.unicodeScalars.lazy.map { UInt8($0.value) })
         }
     }
 
@@ -563,10 +566,3 @@ struct StorableWriter: ~Copyable {
     }
 }
 
-extension PerlHash.Key {
-    /// Whether the key is a byte string, stored without flags.
-    fileprivate var isPlainBytes: Bool {
-        if case .bytes = self { return true }
-        return false
-    }
-}

@@ -23,6 +23,10 @@ public struct StorableDecodingOptions: Hashable, Sendable {
     }
 
     /// Deepest nesting of references and containers. Perl's `thaw` crashes near 100,000.
+    ///
+    /// The decoder recurses, using about 1–3 KiB of stack per level in release builds
+    /// (more in debug builds): the default fits the 8 MiB stacks of Linux threads and the
+    /// main thread, not 512 KiB ones. Lower it when decoding on small-stack threads.
     public var maximumDepth: Int = 512
     /// Most elements (or keys) one array or hash may declare.
     public var maximumContainerCount: Int = 1 << 24
