@@ -192,14 +192,8 @@ struct StorableReader: ~Copyable {
             let literal = String(latin1: try readBytes(length))
             return try readVString(literal: literal, place, at: start)
 
-        case .reference, .overload:
-            return try readReference(weak: false, place, className, at: start)
-        case .weakReference, .weakOverload:
-            return try readReference(weak: true, place, className, at: start)
-        case .array:
-            return try readArray(count: readLength(), place, className, at: start)
-        case .hash:
-            return try readHash(count: readLength(), flags: nil, place, className, at: start)
+        case .reference, .overload, .weakReference, .weakOverload, .array, .hash:
+            preconditionFailure("readObject dispatches marker \(marker) itself")
         case .flagHash:
             let flags = try readByte()
             return try readHash(count: readLength(), flags: flags, place, className, at: start)
@@ -247,7 +241,7 @@ struct StorableReader: ~Copyable {
             if className != nil { throw blessedSlot(at: start) }
             return value
         }
-        return try bless(.scalarReference(value), className, at: start)
+        return bless(.scalarReference(value), className)
     }
 
     @inline(never)
@@ -303,7 +297,7 @@ struct StorableReader: ~Copyable {
             if className != nil { throw blessedSlot(at: start) }
             return reference
         }
-        return try bless(.scalarReference(reference), className, at: start)
+        return bless(.scalarReference(reference), className)
     }
 
     @inline(never)
@@ -321,7 +315,7 @@ struct StorableReader: ~Copyable {
         }
         depth -= 1
         subtreeEnds[ordinal] = referentCount
-        return try bless(.array(elements), className, at: start)
+        return bless(.array(elements), className)
     }
 
     @inline(never)
@@ -374,7 +368,7 @@ struct StorableReader: ~Copyable {
         hash.restriction = restriction
         depth -= 1
         subtreeEnds[ordinal] = referentCount
-        return try bless(.hash(hash), className, at: start)
+        return bless(.hash(hash), className)
     }
 
     @inline(never)
@@ -443,9 +437,7 @@ struct StorableReader: ~Copyable {
         throw StorableDecodingError(.blessedValueRefused(className: className), at: start)
     }
 
-    private func bless(_ reference: PerlValue, _ className: String?, at start: Int) throws(StorableDecodingError)
-        -> PerlValue
-    {
+    private func bless(_ reference: PerlValue, _ className: String?) -> PerlValue {
         guard let className else { return reference }
         return .blessed(class: className, reference)
     }
@@ -566,7 +558,7 @@ struct StorableReader: ~Copyable {
         try checkString(length, at: start)
         let pattern = String(latin1: try readBytes(length))
         let modifiers = String(latin1: try readBytes(UInt64(readByte())))
-        return try bless(.regexp(pattern: pattern, flags: modifiers), className, at: start)
+        return bless(.regexp(pattern: pattern, flags: modifiers), className)
     }
 
     @inline(never)
@@ -588,7 +580,7 @@ struct StorableReader: ~Copyable {
         default: throw StorableDecodingError(.malformed("code must be followed by its source text"), at: textStart)
         }
         _ = try see(.slot)  // Perl tags the source string too
-        return try bless(.code(text.stringValue ?? ""), className, at: start)
+        return bless(.code(text.stringValue ?? ""), className)
     }
 
     // MARK: - Limits
