@@ -62,23 +62,16 @@ struct StorableReader: ~Copyable {
     private let isBigEndian: Bool
     private let integerSize: Int
 
-    /// For each tag: the referent ordinal, or `slotTag` for a scalar slot.
-    private var tags: [Int] = []
+    /// Objects stored so far: the next object's tag.
+    private var tagCount = 0
+    /// The referents read so far, by ordinal. Scalars in slots (most objects) get a tag
+    /// but no entry: a back-reference is rare, and finds its referent by binary search.
+    private var referents: [Referent] = []
     private var classNames: [String] = []
-    private var referentCount = 0
     /// Ordinals that some back-reference points at; empty while nothing is shared.
     private var sharedReferents: Set<Int> = []
-    /// Recently read hash keys, direct-mapped by a hash of their bytes. Records repeat the
-    /// same keys; sharing one array per key, as Perl shares its hash keys, saves an
-    /// allocation for every repetition.
-    private var keyCache: [[UInt8]] = []
-    /// For each referent ordinal, the ordinal after its last descendant: the second pass
-    /// skips whole subtrees that hold no shared referent.
-    private var subtreeEnds: [Int] = []
+    private var keyCache = KeyCache()
     private var depth = 0
-    private var valueCount = 0
-
-    private static let slotTag = -1
 
     /// The anchor of the referent with `ordinal`: its position among the image's
     /// referents, so that back-references need no renumbering.
@@ -99,7 +92,7 @@ struct StorableReader: ~Copyable {
         isNetworkOrder = header.byteOrder == .network
         isBigEndian = header.byteOrder == .bigEndian
         integerSize = header.integerSize
-        tags.reserveCapacity(min(64, buffer.count))
+        referents.reserveCapacity(min(buffer.count / 16, 1 << 16))
     }
 
     mutating func readImage() throws(StorableDecodingError) -> PerlValue {
@@ -108,7 +101,7 @@ struct StorableReader: ~Copyable {
             throw StorableDecodingError(.trailingBytes(count: end - position), at: position)
         }
         if !sharedReferents.isEmpty {
-            var anchoring = Anchoring(shared: sharedReferents.sorted(), subtreeEnds: subtreeEnds)
+            var anchoring = Anchoring(shared: sharedReferents.sorted(), referents: referents)
             root = anchoring.rewrite(root)
         }
         return root
@@ -217,19 +210,27 @@ struct StorableReader: ~Copyable {
 
     /// Records a new object under the next tag.
     private mutating func see(_ place: Position) throws(StorableDecodingError) -> Int? {
-        valueCount += 1
-        if valueCount > options.maximumTotalCount {
+        tagCount += 1
+        if tagCount > options.maximumTotalCount {
             throw failure(.totalLimitExceeded(limit: options.maximumTotalCount), at: position)
         }
         if place == .referent {
-            let ordinal = referentCount
-            referentCount += 1
-            tags.append(ordinal)
-            subtreeEnds.append(referentCount)
-            return ordinal
+            referents.append(Referent(tag: tagCount - 1, subtreeEnd: referents.count + 1))
+            return referents.count - 1
         }
-        tags.append(Self.slotTag)
         return nil
+    }
+
+    /// The ordinal of the referent stored under `tag`, or `nil` if that object is a
+    /// scalar in a slot. Referents are recorded in tag order.
+    private func ordinal(ofTag tag: Int) -> Int? {
+        var low = 0
+        var high = referents.count
+        while low < high {
+            let middle = (low + high) / 2
+            if referents[middle].tag < tag { low = middle + 1 } else { high = middle }
+        }
+        return low < referents.count && referents[low].tag == tag ? low : nil
     }
 
     /// A scalar read in `place`: as it is in a slot, as a reference to it as a referent.
@@ -259,10 +260,7 @@ struct StorableReader: ~Copyable {
         let value = PerlValue.vstring(literal: literal, value: inner)
         guard place == .referent else { return value }
         // Re-label the tag the inner read took as a referent.
-        let ordinal = referentCount
-        referentCount += 1
-        tags[tags.count - 1] = ordinal
-        subtreeEnds.append(referentCount)
+        referents.append(Referent(tag: tagCount - 1, subtreeEnd: referents.count + 1))
         return .scalarReference(value)
     }
 
@@ -270,11 +268,10 @@ struct StorableReader: ~Copyable {
     private mutating func readBackReference(tag: UInt64, _ place: Position, at start: Int)
         throws(StorableDecodingError) -> PerlValue
     {
-        guard tag < UInt64(tags.count) else {
+        guard tag < UInt64(tagCount) else {
             throw StorableDecodingError(.invalidBackReference(tag: tag), at: start)
         }
-        let ordinal = tags[Int(tag)]
-        guard place == .referent, ordinal != Self.slotTag else {
+        guard place == .referent, let ordinal = ordinal(ofTag: Int(tag)) else {
             throw StorableDecodingError(.sharedScalarSlot(tag: tag), at: start)
         }
         sharedReferents.insert(ordinal)
@@ -291,7 +288,7 @@ struct StorableReader: ~Copyable {
         try enter(at: start)
         var reference = try readObject(.referent, blessedInto: nil)
         depth -= 1
-        if let ordinal { subtreeEnds[ordinal] = referentCount }
+        if let ordinal { referents[ordinal].subtreeEnd = referents.count }
         if weak { reference = .weak(reference) }
         guard place == .referent else {
             if className != nil { throw blessedSlot(at: start) }
@@ -314,7 +311,7 @@ struct StorableReader: ~Copyable {
             elements.append(try readObject(.slot, blessedInto: nil))
         }
         depth -= 1
-        subtreeEnds[ordinal] = referentCount
+        referents[ordinal].subtreeEnd = referents.count
         return bless(.array(elements), className)
     }
 
@@ -335,27 +332,9 @@ struct StorableReader: ~Copyable {
             let value = try readObject(.slot, blessedInto: nil)
             let keyStart = position
             let keyFlags = hashFlags == nil ? 0 : try readByte()
-            let key: PerlHash.Key
-            if keyFlags & StorableFlags.keyIsSV != 0 {
-                switch try readObject(.slot, blessedInto: nil) {
-                case .bytes(let bytes): key = .bytes(bytes)
-                case .string(let text): key = .string(text)
-                default:
-                    throw StorableDecodingError(.malformed("a hash key object is not a string"), at: keyStart)
-                }
-            } else {
-                let bytes = try readKeyBytes()
-                if keyFlags & StorableFlags.keyUTF8 != 0 {
-                    guard let text = String(validating: bytes, as: UTF8.self) else {
-                        throw StorableDecodingError(.invalidUTF8, at: keyStart)
-                    }
-                    key = .string(text)
-                } else if keyFlags & StorableFlags.keyWasUTF8 != 0 {
-                    key = .string(String(latin1: bytes))
-                } else {
-                    key = .bytes(bytes)
-                }
-            }
+            let (key, keyHash) =
+                keyFlags & StorableFlags.keyIsSV != 0
+                ? try readKeyObject(at: keyStart) : try readKey(flags: keyFlags, at: keyStart)
             if keyFlags & StorableFlags.keyPlaceholder != 0 {
                 restriction?.allowedKeys.append(key)
                 continue
@@ -363,11 +342,11 @@ struct StorableReader: ~Copyable {
             if keyFlags & StorableFlags.keyLocked != 0 {
                 restriction?.lockedKeys.insert(key)
             }
-            hash.updateValue(value, forKey: key)
+            hash.updateValue(value, forKey: key, hash: keyHash)
         }
-        hash.restriction = restriction
+        if restriction != nil { hash.restriction = restriction }
         depth -= 1
-        subtreeEnds[ordinal] = referentCount
+        referents[ordinal].subtreeEnd = referents.count
         return bless(.hash(hash), className)
     }
 
@@ -462,7 +441,7 @@ struct StorableReader: ~Copyable {
         // value tree holds it.
         var recursed: [(ordinal: Int, value: PerlValue)] = []
         while flags & StorableFlags.hookNeedsRecursion != 0 {
-            let ordinal = referentCount
+            let ordinal = referents.count
             let value = try readObject(.referent, blessedInto: nil)
             if case .alias = value {
                 throw StorableDecodingError(.malformed("a hook recursed into an object already stored"), at: start)
@@ -517,11 +496,10 @@ struct StorableReader: ~Copyable {
             for _ in 0..<count {
                 let tagStart = position
                 let tag = wideTags ? try readUInt64() : UInt64(try readUInt32BigEndian())
-                guard tag < UInt64(tags.count) else {
+                guard tag < UInt64(tagCount) else {
                     throw StorableDecodingError(.invalidBackReference(tag: tag), at: tagStart)
                 }
-                let ordinal = tags[Int(tag)]
-                guard ordinal != Self.slotTag else {
+                guard let ordinal = ordinal(ofTag: Int(tag)) else {
                     throw StorableDecodingError(.sharedScalarSlot(tag: tag), at: tagStart)
                 }
                 if nextRecursed < recursed.count, recursed[nextRecursed].ordinal == ordinal {
@@ -542,7 +520,7 @@ struct StorableReader: ~Copyable {
             throw StorableDecodingError(.malformed("an object stored with a hook is not in its list"), at: start)
         }
         depth -= 1
-        subtreeEnds[objectOrdinal] = referentCount
+        referents[objectOrdinal].subtreeEnd = referents.count
         return .hooked(
             PerlHookedObject(className: className, kind: kind, serialized: serialized, references: references))
     }
@@ -691,26 +669,60 @@ struct StorableReader: ~Copyable {
         return Array(UnsafeBufferPointer(start: base + position, count: count))
     }
 
-    /// A hash key's bytes, shared with an equal key read before when the cache has one.
-    private mutating func readKeyBytes() throws(StorableDecodingError) -> [UInt8] {
+    /// A hash key stored as a length and bytes, read as its `flags` say, with its index
+    /// hash. Keys repeat from record to record: one read before is taken from the cache,
+    /// sharing its storage (as Perl shares hash keys) and its hash.
+    private mutating func readKey(flags: UInt8, at keyStart: Int) throws(StorableDecodingError)
+        -> (PerlHash.Key, Int)
+    {
+        let lengthStart = position
         let length = try readLength()
-        try checkString(length, at: position - 4)
-        guard length <= 64 else { return try readBytes(length) }
+        try checkString(length, at: lengthStart)
         guard length <= UInt64(end - position) else { throw failure(.truncated, at: end) }
         let bytes = UnsafeRawBufferPointer(start: base + position, count: Int(length))
-        var hash: UInt32 = 2_166_136_261
-        for byte in bytes { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
-        let slot = Int(hash & 255)
-        if keyCache.isEmpty { keyCache = Array(repeating: [], count: 256) }
         position += bytes.count
-        if keyCache[slot].count == bytes.count,
-            keyCache[slot].withUnsafeBytes({ bytes.isEmpty || memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 })
-        {
-            return keyCache[slot]
+        let kind = flags & (StorableFlags.keyUTF8 | StorableFlags.keyWasUTF8)
+        let rawHash = PerlHash.Key.indexHash(latin1: bytes)
+        let cacheable = bytes.count <= KeyCache.maximumKeyLength
+        if cacheable, let cached = keyCache.lookup(bytes, kind: kind, hash: rawHash) { return cached }
+
+        let key: PerlHash.Key
+        let raw: [UInt8]
+        let hash: Int
+        if kind & StorableFlags.keyUTF8 != 0 {
+            raw = Array(bytes)
+            guard let text = String(validating: raw, as: UTF8.self) else {
+                throw failure(.invalidUTF8, at: keyStart)
+            }
+            key = .string(text)
+            hash = key.indexHash
+        } else if kind & StorableFlags.keyWasUTF8 != 0 {
+            raw = Array(bytes)
+            key = .string(String(latin1: raw))
+            hash = rawHash
+        } else {
+            raw = Array(bytes)
+            key = .bytes(raw)
+            hash = rawHash
         }
-        let fresh = Array(bytes)
-        keyCache[slot] = fresh
-        return fresh
+        if cacheable {
+            if keyCache.isEmpty { keyCache = KeyCache(imageSize: end) }
+            keyCache.store(raw, kind: kind, rawHash: rawHash, key: key, hash: hash)
+        }
+        return (key, hash)
+    }
+
+    /// A key stored as a string object (`SHV_K_ISSV`).
+    @inline(never)
+    private mutating func readKeyObject(at keyStart: Int) throws(StorableDecodingError) -> (PerlHash.Key, Int) {
+        let key: PerlHash.Key
+        switch try readObject(.slot, blessedInto: nil) {
+        case .bytes(let bytes): key = .bytes(bytes)
+        case .string(let text): key = .string(text)
+        default:
+            throw StorableDecodingError(.malformed("a hash key object is not a string"), at: keyStart)
+        }
+        return (key, key.indexHash)
     }
 
     private mutating func readByteString(length: UInt64) throws(StorableDecodingError) -> PerlValue {
@@ -740,18 +752,25 @@ struct StorableReader: ~Copyable {
     }
 }
 
+/// A referent the reader has read: the tag it was stored under, and the ordinal after its
+/// last descendant (so that the second pass can skip whole subtrees that share nothing).
+private struct Referent {
+    let tag: Int
+    var subtreeEnd: Int
+}
+
 /// The second pass, run only when some referent is shared: wraps each shared referent in
 /// `.anchored` where the tree first visits it. Subtrees without a shared referent are
 /// kept as they are, so the cost follows the paths to shared referents, not the value.
 private struct Anchoring {
     /// Shared ordinals, ascending.
     let shared: [Int]
-    let subtreeEnds: [Int]
+    let referents: [Referent]
     var ordinal = 0
 
-    init(shared: [Int], subtreeEnds: [Int]) {
+    init(shared: [Int], referents: [Referent]) {
         self.shared = shared
-        self.subtreeEnds = subtreeEnds
+        self.referents = referents
     }
 
     /// Whether a shared ordinal lies in `range`.
@@ -775,7 +794,7 @@ private struct Anchoring {
             return rewrite(reference)  // not produced by the reader
         case .array, .hash, .scalarReference, .regexp, .code, .hooked, .blessed:
             let mine = ordinal
-            let end = subtreeEnds[mine]
+            let end = referents[mine].subtreeEnd
             guard holdsShared(mine..<end) else {
                 ordinal = end
                 return value
@@ -804,5 +823,49 @@ private struct Anchoring {
         default:
             return value
         }
+    }
+}
+
+/// Recently read hash keys, direct-mapped by the hash of their bytes. Records repeat the
+/// same keys; taking a repeated key from here saves its allocation, its validation and
+/// its hashing.
+private struct KeyCache {
+    /// Longer keys are rare and seldom repeat.
+    static let maximumKeyLength = 64
+
+    private struct Entry {
+        /// The key's bytes as stored, and the flags that said how to read them.
+        var raw: [UInt8] = []
+        var kind: UInt8 = 0
+        var key: PerlHash.Key = .bytes([])
+        var hash = 0
+    }
+
+    private var entries: [Entry] = []
+
+    init() {}
+
+    /// A cache sized for an image of `imageSize` bytes: small messages make few keys.
+    init(imageSize: Int) {
+        entries = Array(repeating: Entry(), count: imageSize < 4096 ? 16 : 256)
+    }
+
+    var isEmpty: Bool { entries.isEmpty }
+
+    func lookup(_ bytes: UnsafeRawBufferPointer, kind: UInt8, hash rawHash: Int) -> (PerlHash.Key, Int)? {
+        guard !entries.isEmpty else { return nil }
+        return entries.withUnsafeBufferPointer { entries in
+            let entry = entries.baseAddress.unsafelyUnwrapped + (rawHash & (entries.count - 1))
+            guard entry.pointee.kind == kind, entry.pointee.raw.count == bytes.count,
+                entry.pointee.raw.withUnsafeBytes({
+                    bytes.isEmpty || memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0
+                })
+            else { return nil }
+            return (entry.pointee.key, entry.pointee.hash)
+        }
+    }
+
+    mutating func store(_ raw: [UInt8], kind: UInt8, rawHash: Int, key: PerlHash.Key, hash: Int) {
+        entries[rawHash & (entries.count - 1)] = Entry(raw: raw, kind: kind, key: key, hash: hash)
     }
 }

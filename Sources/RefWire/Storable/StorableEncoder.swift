@@ -32,39 +32,42 @@ public struct StorableEncoder: Sendable {
     public func encode(_ value: PerlValue) throws(StorableEncodingError) -> [UInt8] {
         var writer = StorableWriter(options: options)
         try writer.writeImage(value)
-        return writer.output
+        return writer.finish()
     }
 }
 
 /// One pass over one value, mirroring Storable.xs's `store()`: each scalar, array, hash
 /// and reference Perl would store gets the next tag, in the same order.
 struct StorableWriter: ~Copyable {
-    private(set) var output: [UInt8] = []
+    private var output = OutputBuffer()
     private let options: StorableEncodingOptions
     private let isNetworkOrder: Bool
     private var tagCount = 0
-    /// The tag of each anchored referent, and its class (for `SX_OVERLOAD`).
-    private var anchors: [PerlAnchor: (tag: Int, className: String?)] = [:]
+    /// The tag of each anchored referent, and whether its class is overloaded (so that
+    /// references to it are `SX_OVERLOAD`).
+    private var anchors = AnchorTable()
     private var classIndices: [String: Int] = [:]
     private var depth = 0
 
     init(options: StorableEncodingOptions) {
         self.options = options
         isNetworkOrder = options.byteOrder == .network
-        output.reserveCapacity(256)
     }
+
+    consuming func finish() -> [UInt8] { output.finish() }
 
     mutating func writeImage(_ root: PerlValue) throws(StorableEncodingError) {
         guard root.isReference else { throw StorableEncodingError(.rootNotReference) }
         if options.isFile { output.append(contentsOf: StorableHeader.fileMagic) }
         let major = UInt8(StorableHeader.supportedMajorVersion << 1)
         if isNetworkOrder {
-            output.append(contentsOf: [major | 1, options.target.headerMinorVersion])
+            output.append(major | 1, options.target.headerMinorVersion)
         } else {
             // What this machine's Perl writes: its byte-order string and the sizes of
             // int, long, pointer and NV.
-            output.append(contentsOf: [major, options.target.headerMinorVersion, 8])
-            output.append(contentsOf: Array("12345678".utf8))
+            output.append(major, options.target.headerMinorVersion)
+            output.append(8)
+            output.append(utf8Of: "12345678")
             output.append(contentsOf: [4, 8, 8, 8])
         }
         var referent = root
@@ -101,14 +104,16 @@ struct StorableWriter: ~Copyable {
             if let signed = Int64(exactly: number) {
                 writeInteger(signed)
             } else {
-                try writeString(Array(String(number).utf8), utf8: false)
+                appendShortString(String(number))
             }
         case .double(let number):
             try writeDouble(number)
         case .bytes(let bytes):
-            try writeString(bytes, utf8: false)
+            try writeStringHeader(count: bytes.count, utf8: false)
+            output.append(contentsOf: bytes)
         case .string(let text):
-            try writeString(text.utf8, utf8: true)
+            try writeStringHeader(count: text.utf8.count, utf8: true)
+            output.append(utf8Of: text)
         case .vstring(let literal, let inner):
             let literalBytes = try Self.latin1(literal, what: "a vstring literal")
             try writeLength(literalBytes.count, short: .vstring, long: .largeVString)
@@ -126,14 +131,13 @@ struct StorableWriter: ~Copyable {
 
     /// `SX_REF <referent>` (or its weak and overloaded forms).
     private mutating func writeReference(_ reference: PerlValue, weak: Bool) throws(StorableEncodingError) {
-        let className: String?
+        let overloaded: Bool
         if case .alias(let anchor) = reference {
             guard let known = anchors[anchor] else { throw StorableEncodingError(.undefinedAnchor(anchor)) }
-            className = known.className
+            overloaded = known.overloaded
         } else {
-            className = reference.className
+            overloaded = isOverloaded(reference)
         }
-        let overloaded = className.map { options.overloadedClasses.contains($0) } ?? false
         let marker: StorableOpcode =
             switch (weak, overloaded) {
             case (false, false): .reference
@@ -145,6 +149,11 @@ struct StorableWriter: ~Copyable {
         try writeReferent(reference)
     }
 
+    private func isOverloaded(_ reference: PerlValue) -> Bool {
+        guard !options.overloadedClasses.isEmpty, let className = reference.className else { return false }
+        return options.overloadedClasses.contains(className)
+    }
+
     /// Stores what a reference points at: a back-reference if it was stored before,
     /// otherwise a new tag, its class and its contents.
     private mutating func writeReferent(_ reference: PerlValue) throws(StorableEncodingError) {
@@ -153,8 +162,9 @@ struct StorableWriter: ~Copyable {
             guard let known = anchors[anchor] else { throw StorableEncodingError(.undefinedAnchor(anchor)) }
             writeBackReference(known.tag)
         case .anchored(let anchor, let referent):
-            guard anchors[anchor] == nil else { throw StorableEncodingError(.duplicateAnchor(anchor)) }
-            anchors[anchor] = (tagCount, referent.className)
+            guard anchors.insert(anchor, tag: tagCount, overloaded: isOverloaded(referent)) else {
+                throw StorableEncodingError(.duplicateAnchor(anchor))
+            }
             try writeReferent(referent)
         case .weak(let inner):
             try writeReferent(inner)
@@ -213,9 +223,12 @@ struct StorableWriter: ~Copyable {
             output.append(StorableOpcode.code.rawValue)
             tagCount += 1  // the source text is an object of its own
             if source.unicodeScalars.allSatisfy({ $0.value <= 0xFF }) {
-                try writeString(Self.perlBytes(source), utf8: false)
+                let bytes = Self.perlBytes(source)
+                try writeStringHeader(count: bytes.count, utf8: false)
+                output.append(contentsOf: bytes)
             } else {
-                try writeString(Array(source.utf8), utf8: true)
+                try writeStringHeader(count: source.utf8.count, utf8: true)
+                output.append(utf8Of: source)
             }
         case .hooked(let object):
             try writeHooked(object)
@@ -264,12 +277,18 @@ struct StorableWriter: ~Copyable {
     /// `SX_HASH`, or `SX_FLAG_HASH` when the hash is restricted or a key has flags.
     /// Entries are written in place; only canonical order sorts, and then only positions.
     private mutating func writeHash(_ hash: PerlHash) throws(StorableEncodingError) {
-        let keys = hash.keys
-        let values = hash.values
-        let placeholders = hash.restriction?.allowedKeys ?? []
-        let count = keys.count + placeholders.count
-        let restricted = hash.restriction != nil
-        let flagged = restricted || keys.contains { Self.flags(of: $0) != 0 }
+        try hash.withEntries { entries throws(StorableEncodingError) in
+            try writeHash(entries, restriction: hash.restriction)
+        }
+    }
+
+    private mutating func writeHash(_ entries: UnsafeBufferPointer<PerlHashEntry>, restriction: PerlHash.Restriction?)
+        throws(StorableEncodingError)
+    {
+        let placeholders = restriction?.allowedKeys ?? []
+        let count = entries.count + placeholders.count
+        let restricted = restriction != nil
+        let flagged = restricted || entries.contains { Self.flags(of: $0.key) != 0 }
         if flagged {
             if count > Int(Int32.max) {
                 output.append(StorableOpcode.largeObject.rawValue)
@@ -285,20 +304,31 @@ struct StorableWriter: ~Copyable {
             try writeLength(count, marker: .hash)
         }
 
-        // Positions past `keys.count` are placeholders.
+        guard options.canonical || restricted else {
+            // The common case: entries in order, none of them placeholders.
+            for entry in entries {
+                try writeSlot(entry.value)
+                let flags = flagged ? Self.flags(of: entry.key) : 0
+                if flagged { output.append(flags) }
+                try writeKey(entry.key, flags: flags)
+            }
+            return
+        }
+
+        // Positions past `entries.count` are placeholders.
         func key(at position: Int) -> PerlHash.Key {
-            position < keys.count ? keys[position] : placeholders[position - keys.count]
+            position < entries.count ? entries[position].key : placeholders[position - entries.count]
         }
         var order = Array(0..<count)
         if options.canonical {
             order.sort { Self.perlLess(key(at: $0), key(at: $1)) }
         }
-        let locked = hash.restriction?.lockedKeys ?? []
+        let locked = restriction?.lockedKeys ?? []
         for position in order {
             let entryKey = key(at: position)
             var flags = Self.flags(of: entryKey)
-            if position < keys.count {
-                try writeSlot(values[position])
+            if position < entries.count {
+                try writeSlot(entries[position].value)
                 if restricted, locked.contains(entryKey) { flags |= StorableFlags.keyLocked }
             } else {
                 // Perl stores a placeholder's value as its immortal undef, which is
@@ -328,10 +358,10 @@ struct StorableWriter: ~Copyable {
             output.append(contentsOf: bytes)
         case .string(let text) where flags & StorableFlags.keyUTF8 != 0:
             try writeInt32(text.utf8.count)
-            output.append(contentsOf: text.utf8)
+            output.append(utf8Of: text)
         case .string(let text):
             try writeInt32(text.unicodeScalars.count)
-            output.append(contentsOf: text.unicodeScalars.lazy.map { UInt8($0.value) })
+            for scalar in text.unicodeScalars { output.append(UInt8(truncatingIfNeeded: scalar.value)) }
         }
     }
 
@@ -430,11 +460,11 @@ struct StorableWriter: ~Copyable {
                 output.append(StorableOpcode.networkInteger.rawValue)
                 appendBigEndian(UInt32(bitPattern: narrow))
             } else {
-                appendShortString(Array(String(number).utf8))
+                appendShortString(String(number))
             }
         } else {
             output.append(StorableOpcode.integer.rawValue)
-            withUnsafeBytes(of: number.littleEndian) { output.append(contentsOf: $0) }
+            output.append(littleEndian: number)
         }
     }
 
@@ -448,10 +478,10 @@ struct StorableWriter: ~Copyable {
         }
         guard isNetworkOrder else {
             output.append(StorableOpcode.double.rawValue)
-            withUnsafeBytes(of: number.bitPattern.littleEndian) { output.append(contentsOf: $0) }
+            output.append(littleEndian: number.bitPattern)
             return
         }
-        appendShortString(Array(Self.perlText(number, lossless: options.losslessDoubles).utf8))
+        appendShortString(Self.perlText(number, lossless: options.losslessDoubles))
     }
 
     /// How Perl prints a double: `%.15g`, with `Inf`, `-Inf` and `NaN`; in lossless
@@ -467,29 +497,27 @@ struct StorableWriter: ~Copyable {
         return String(decoding: buffer.prefix(Int(count)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    private mutating func writeString(_ bytes: some Collection<UInt8>, utf8: Bool) throws(StorableEncodingError) {
-        if bytes.count <= StorableFlags.shortLengthLimit {
-            output.append(utf8 ? StorableOpcode.utf8String.rawValue : StorableOpcode.scalar.rawValue)
-            output.append(UInt8(bytes.count))
-        } else if bytes.count > Int(Int32.max) {
+    /// The marker and length of a string of `count` bytes; its bytes follow.
+    private mutating func writeStringHeader(count: Int, utf8: Bool) throws(StorableEncodingError) {
+        if count <= StorableFlags.shortLengthLimit {
+            output.append(utf8 ? StorableOpcode.utf8String.rawValue : StorableOpcode.scalar.rawValue, UInt8(count))
+        } else if count > Int(Int32.max) {
             guard options.target != .storable2 else {
                 throw StorableEncodingError(.unsupportedByTarget("a string over 2 GiB"))
             }
             output.append(StorableOpcode.largeObject.rawValue)
             output.append(utf8 ? StorableOpcode.largeUTF8String.rawValue : StorableOpcode.largeScalar.rawValue)
-            appendLength64(bytes.count)
+            appendLength64(count)
         } else {
             output.append(utf8 ? StorableOpcode.largeUTF8String.rawValue : StorableOpcode.largeScalar.rawValue)
-            try writeInt32(bytes.count)
+            try writeInt32(count)
         }
-        output.append(contentsOf: bytes)
     }
 
     /// Text known to be short (numbers).
-    private mutating func appendShortString(_ bytes: [UInt8]) {
-        output.append(StorableOpcode.scalar.rawValue)
-        output.append(UInt8(bytes.count))
-        output.append(contentsOf: bytes)
+    private mutating func appendShortString(_ text: String) {
+        output.append(StorableOpcode.scalar.rawValue, UInt8(text.utf8.count))
+        output.append(utf8Of: text)
     }
 
     /// A count behind `marker` (arrays, hashes), or the 64-bit large-object form.
@@ -528,21 +556,21 @@ struct StorableWriter: ~Copyable {
         if isNetworkOrder {
             appendBigEndian(UInt32(bitPattern: narrow))
         } else {
-            withUnsafeBytes(of: narrow.littleEndian) { output.append(contentsOf: $0) }
+            output.append(littleEndian: narrow)
         }
     }
 
     private mutating func appendLength64(_ value: Int) {
         let wide = UInt64(value)
         if isNetworkOrder {
-            withUnsafeBytes(of: wide.bigEndian) { output.append(contentsOf: $0) }
+            output.append(bigEndian: wide)
         } else {
-            withUnsafeBytes(of: wide.littleEndian) { output.append(contentsOf: $0) }
+            output.append(littleEndian: wide)
         }
     }
 
     private mutating func appendBigEndian(_ value: UInt32) {
-        withUnsafeBytes(of: value.bigEndian) { output.append(contentsOf: $0) }
+        output.append(bigEndian: value)
     }
 
     /// Text Perl keeps as bytes: Latin-1 when every character fits, else UTF-8 (what
@@ -566,3 +594,51 @@ struct StorableWriter: ~Copyable {
     }
 }
 
+
+/// The tag of each anchored referent stored so far, and whether references to it are
+/// marked overloaded. An open-addressing table over the anchors' numbers: every alias
+/// looks its anchor up, and `Dictionary`'s `Hasher` made that a tenth of encoding.
+private struct AnchorTable {
+    private struct Slot {
+        var anchor: Int
+        var tag: Int
+        var overloaded: Bool
+    }
+
+    private var slots: [Slot?] = []
+    private var count = 0
+
+    subscript(anchor: PerlAnchor) -> (tag: Int, overloaded: Bool)? {
+        guard !slots.isEmpty else { return nil }
+        var index = Self.start(anchor.id, slots.count)
+        while let slot = slots[index] {
+            if slot.anchor == anchor.id { return (slot.tag, slot.overloaded) }
+            index = (index + 1) & (slots.count - 1)
+        }
+        return nil
+    }
+
+    /// Records `anchor`. - Returns: `false` if it was recorded before.
+    mutating func insert(_ anchor: PerlAnchor, tag: Int, overloaded: Bool) -> Bool {
+        if (count + 1) * 2 > slots.count { grow() }
+        var index = Self.start(anchor.id, slots.count)
+        while let slot = slots[index] {
+            if slot.anchor == anchor.id { return false }
+            index = (index + 1) & (slots.count - 1)
+        }
+        slots[index] = Slot(anchor: anchor.id, tag: tag, overloaded: overloaded)
+        count += 1
+        return true
+    }
+
+    private static func start(_ id: Int, _ capacity: Int) -> Int {
+        Int(truncatingIfNeeded: (UInt64(bitPattern: Int64(id)) &* 0x9E37_79B9_7F4A_7C15) >> 32) & (capacity - 1)
+    }
+
+    private mutating func grow() {
+        let old = slots
+        slots = Array(repeating: nil, count: Swift.max(16, old.count * 2))
+        count = 0
+        for case let slot? in old { _ = insert(PerlAnchor(slot.anchor), tag: slot.tag, overloaded: slot.overloaded) }
+    }
+}

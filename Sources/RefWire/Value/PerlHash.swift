@@ -18,11 +18,6 @@ public struct PerlHash: Sendable {
         case string(String)
     }
 
-    /// A restricted hash's extra state (`Hash::Util::lock_keys` and friends), or `nil`
-    /// for an ordinary hash. Perl's own comparisons ignore it; ``PerlValue/isIdentical(to:)``
-    /// does not.
-    public var restriction: Restriction?
-
     /// What makes a hash restricted: Perl refuses to store any key not in the hash or in
     /// ``allowedKeys``, and to change the values of ``lockedKeys``.
     public struct Restriction: Hashable, Sendable {
@@ -37,10 +32,11 @@ public struct PerlHash: Sendable {
         }
     }
 
-    private var keyList: [Key] = []
-    private var valueList: [PerlValue] = []
-    /// Positions by key, present only when the hash has more than `indexThreshold` keys.
-    private var index: KeyIndex?
+    /// Entries in insertion order, shared copy-on-write; `nil` for an empty hash that has
+    /// no restriction. One allocation holds every entry, so a hash costs one object (two
+    /// past ``indexThreshold`` keys, with its index) and `PerlValue` stays small.
+    /// Safe to send: the storage is only ever mutated while this hash alone holds it.
+    nonisolated(unsafe) private var storage: PerlHashStorage?
 
     /// The number of keys past which lookups use an index.
     public static let indexThreshold = 8
@@ -49,24 +45,34 @@ public struct PerlHash: Sendable {
 
     /// A hash with room for `capacity` keys (decoders know the count up front).
     public init(minimumCapacity capacity: Int) {
-        keyList.reserveCapacity(capacity)
-        valueList.reserveCapacity(capacity)
+        if capacity > 0 { storage = .make(capacity: capacity) }
     }
 
-    /// Keys the index should have room for when it is first built.
-    private var expectedCount: Int { keyList.capacity }
-
-    public var count: Int { keyList.count }
-    public var isEmpty: Bool { keyList.isEmpty }
+    public var count: Int { storage?.count ?? 0 }
+    public var isEmpty: Bool { count == 0 }
 
     /// The keys, in order.
-    public var keys: [Key] { keyList }
+    public var keys: [Key] { withEntries { $0.map(\.key) } }
     /// The values, in the order of ``keys``.
-    public var values: [PerlValue] { valueList }
+    public var values: [PerlValue] { withEntries { $0.map(\.value) } }
+
+    /// A restricted hash's extra state (`Hash::Util::lock_keys` and friends), or `nil`
+    /// for an ordinary hash. Perl's own comparisons ignore it; ``PerlValue/isIdentical(to:)``
+    /// does not.
+    public var restriction: Restriction? {
+        get { storage?.withUnsafeMutablePointerToHeader { $0.pointee.restriction } }
+        set {
+            guard newValue != nil || storage != nil else { return }
+            uniqueStorage(minimumCapacity: count).withUnsafeMutablePointerToHeader { $0.pointee.restriction = newValue }
+        }
+    }
 
     /// The value for `key`, or `nil`. Setting `nil` removes the key.
     public subscript(key: Key) -> PerlValue? {
-        get { position(of: key).map { valueList[$0] } }
+        get {
+            guard let storage, let position = storage.position(of: key, hash: key.indexHash) else { return nil }
+            return storage.withEntries { $0[position].value }
+        }
         set {
             if let newValue {
                 updateValue(newValue, forKey: key)
@@ -86,129 +92,263 @@ public struct PerlHash: Sendable {
     /// - Returns: the value it replaced, if any.
     @discardableResult
     public mutating func updateValue(_ value: PerlValue, forKey key: Key) -> PerlValue? {
-        if let position = position(of: key) {
-            let old = valueList[position]
-            valueList[position] = value
-            return old
+        updateValue(value, forKey: key, hash: key.indexHash)
+    }
+
+    /// ``updateValue(_:forKey:)`` with the key's ``Key/indexHash`` already known: decoders
+    /// read the same keys over and over and keep their hashes.
+    @discardableResult
+    mutating func updateValue(_ value: consuming PerlValue, forKey key: consuming Key, hash: Int) -> PerlValue? {
+        if let position = storage?.position(of: key, hash: hash) {
+            return uniqueStorage(minimumCapacity: count).withEntries { entries in
+                swap(&entries[position].value, &value)
+                return value
+            }
         }
-        keyList.append(key)
-        valueList.append(value)
-        if index != nil {
-            if !index!.insert(position: keyList.count - 1, of: keyList) { rebuildIndex() }
-        } else if keyList.count > Self.indexThreshold {
-            rebuildIndex()
-        }
+        uniqueStorage(minimumCapacity: count + 1).append(PerlHashEntry(key: key, value: value, hash: hash))
         return nil
     }
 
     /// Replaces every value with `transform(value)`, keeping keys and order.
     mutating func transformValues(_ transform: (PerlValue) throws -> PerlValue) rethrows {
-        for position in valueList.indices { valueList[position] = try transform(valueList[position]) }
+        guard !isEmpty else { return }
+        try uniqueStorage(minimumCapacity: count).withEntries { entries in
+            for position in entries.indices { entries[position].value = try transform(entries[position].value) }
+        }
     }
 
     /// Removes `key`. - Returns: its value, if it was present.
     @discardableResult
     public mutating func removeValue(forKey key: Key) -> PerlValue? {
-        guard let position = position(of: key) else { return nil }
-        keyList.remove(at: position)
-        let old = valueList.remove(at: position)
-        if keyList.count > Self.indexThreshold {
-            rebuildIndex()
-        } else {
-            index = nil
-        }
-        return old
+        guard let position = storage?.position(of: key, hash: key.indexHash) else { return nil }
+        return uniqueStorage(minimumCapacity: count).remove(at: position)
     }
 
-    private func position(of key: Key) -> Int? {
-        if let index { return index.position(of: key, in: keyList) }
-        return keyList.firstIndex(of: key)
+    /// The entries, in order, for reading without copying them out.
+    func withEntries<Result, Failure: Error>(
+        _ body: (UnsafeBufferPointer<PerlHashEntry>) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        guard let storage else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return try storage.withEntries { entries throws(Failure) in try body(UnsafeBufferPointer(entries)) }
     }
 
-    private mutating func rebuildIndex() {
-        index = KeyIndex(keys: keyList, expecting: Swift.max(keyList.count, expectedCount))
+    /// Storage this hash alone owns, with room for `minimumCapacity` entries.
+    private mutating func uniqueStorage(minimumCapacity: Int) -> PerlHashStorage {
+        let isUnique = isKnownUniquelyReferenced(&storage)
+        let current = storage?.entryCapacity ?? 0
+        if isUnique, current >= minimumCapacity { return storage.unsafelyUnwrapped }
+        let capacity = minimumCapacity > current ? Swift.max(minimumCapacity, current * 2, 4) : current
+        let fresh = PerlHashStorage.make(capacity: capacity)
+        if let storage { fresh.fill(from: storage, moving: isUnique) }
+        storage = fresh
+        return fresh
     }
 }
 
-/// An open-addressing table of positions into a hash's key list.
-///
-/// Keys are not stored twice and are hashed with a fast seeded hash over their bytes
-/// rather than `Hasher`: building the index of every large hash a decoder reads is on
-/// the hot path. The seed is random per process, so a peer cannot choose colliding keys
-/// offline.
-private struct KeyIndex: Sendable {
-    /// Position + 1 of the key hashed to each slot; 0 for an empty slot.
-    private var slots: [Int32]
-    private var mask: Int
-    private var count = 0
+/// One key and its value, with the key's ``PerlHash/Key/indexHash``.
+struct PerlHashEntry {
+    var key: PerlHash.Key
+    var value: PerlValue
+    let hash: Int
+}
 
-    /// An index of `keys`, sized so that `expected` keys fit without rebuilding.
-    init(keys: [PerlHash.Key], expecting expected: Int) {
-        var capacity = 16
-        while capacity < expected * 2 { capacity <<= 1 }
-        slots = Array(repeating: 0, count: capacity)
-        mask = capacity - 1
-        for position in keys.indices { _ = insert(position: position, of: keys) }
+struct PerlHashHeader {
+    var count = 0
+    let capacity: Int
+    var restriction: PerlHash.Restriction?
+    /// Positions by key, present only when the hash has more than `indexThreshold` keys.
+    var index: PerlHashIndex?
+}
+
+/// A hash's entries, tail-allocated after its header. Mutated only through a `PerlHash`
+/// that holds it alone (copy-on-write).
+final class PerlHashStorage: ManagedBuffer<PerlHashHeader, PerlHashEntry> {
+    static func make(capacity: Int) -> PerlHashStorage {
+        let buffer = create(minimumCapacity: capacity) { _ in PerlHashHeader(capacity: capacity) }
+        return unsafeDowncast(buffer, to: PerlHashStorage.self)
     }
 
-    func position(of key: PerlHash.Key, in keys: [PerlHash.Key]) -> Int? {
-        var slot = key.fastHash & mask
-        while true {
-            let entry = Int(slots[slot])
-            if entry == 0 { return nil }
-            if keys[entry - 1] == key { return entry - 1 }
-            slot = (slot + 1) & mask
+    var count: Int { withUnsafeMutablePointerToHeader { $0.pointee.count } }
+    var entryCapacity: Int { withUnsafeMutablePointerToHeader { $0.pointee.capacity } }
+
+    deinit {
+        withUnsafeMutablePointers { header, entries in _ = entries.deinitialize(count: header.pointee.count) }
+    }
+
+    @inline(__always)
+    func withEntries<Result, Failure: Error>(
+        _ body: (UnsafeMutableBufferPointer<PerlHashEntry>) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        let count = self.count
+        return try withUnsafeMutablePointerToElements { entries throws(Failure) in
+            try body(UnsafeMutableBufferPointer(start: entries, count: count))
         }
     }
 
-    /// Records `keys[position]`, known not to be in the table.
+    /// The position of `key`, whose index hash is `hash`.
+    func position(of key: PerlHash.Key, hash: Int) -> Int? {
+        withUnsafeMutablePointers { header, entries in
+            if header.pointee.index != nil {
+                return header.pointee.index.unsafelyUnwrapped.position(hash: hash) {
+                    entries[$0].hash == hash && entries[$0].key == key
+                }
+            }
+            for position in 0..<header.pointee.count where entries[position].hash == hash && entries[position].key == key {
+                return position
+            }
+            return nil
+        }
+    }
+
+    /// Appends an entry whose key is not present; the capacity is known to suffice.
+    func append(_ entry: consuming PerlHashEntry) {
+        let position = count
+        let hash = entry.hash
+        // The elements stay where they are for as long as `self` lives.
+        (withUnsafeMutablePointerToElements { $0 } + position).initialize(to: entry)
+        withUnsafeMutablePointers { header, entries in
+            header.pointee.count += 1
+            if header.pointee.index != nil {
+                if !header.pointee.index!.insert(position: position, hash: hash) { rebuildIndex(header, entries) }
+            } else if position >= PerlHash.indexThreshold {
+                rebuildIndex(header, entries)
+            }
+        }
+    }
+
+    func remove(at position: Int) -> PerlValue {
+        withUnsafeMutablePointers { header, entries in
+            let removed = (entries + position).move()
+            let count = header.pointee.count
+            (entries + position).moveInitialize(from: entries + position + 1, count: count - position - 1)
+            header.pointee.count -= 1
+            if header.pointee.count > PerlHash.indexThreshold {
+                rebuildIndex(header, entries)
+            } else {
+                header.pointee.index = nil
+            }
+            return removed.value
+        }
+    }
+
+    /// Fills this fresh storage with `other`'s entries: moved out of it (leaving it empty)
+    /// when nothing else holds it, else copied.
+    func fill(from other: PerlHashStorage, moving: Bool) {
+        other.withUnsafeMutablePointers { source, sourceEntries in
+            withUnsafeMutablePointers { header, entries in
+                if moving {
+                    entries.moveInitialize(from: sourceEntries, count: source.pointee.count)
+                } else {
+                    entries.initialize(from: sourceEntries, count: source.pointee.count)
+                }
+                header.pointee.count = source.pointee.count
+                header.pointee.restriction = source.pointee.restriction
+                header.pointee.index = source.pointee.index
+                if moving { source.pointee.count = 0 }
+            }
+        }
+    }
+
+    private func rebuildIndex(_ header: UnsafeMutablePointer<PerlHashHeader>, _ entries: UnsafeMutablePointer<PerlHashEntry>) {
+        let count = header.pointee.count
+        var index = PerlHashIndex(expecting: Swift.max(count, header.pointee.capacity))
+        for position in 0..<count { _ = index.insert(position: position, hash: entries[position].hash) }
+        header.pointee.index = index
+    }
+}
+
+/// An open-addressing table of positions into a hash's entries, probed by the hashes the
+/// entries keep, so neither building nor growing it hashes a key again.
+struct PerlHashIndex {
+    /// Position + 1 of the entry hashed to each slot; 0 for an empty slot.
+    private var slots: [Int32]
+    private var count = 0
+
+    /// An empty index sized so that `expected` keys fit without rebuilding.
+    init(expecting expected: Int) {
+        var capacity = 16
+        while capacity < expected * 2 { capacity <<= 1 }
+        slots = Array(repeating: 0, count: capacity)
+    }
+
+    func position(hash: Int, where matches: (Int) -> Bool) -> Int? {
+        slots.withUnsafeBufferPointer { slots in
+            let mask = slots.count - 1
+            var slot = hash & mask
+            while true {
+                let entry = Int(slots[slot])
+                if entry == 0 { return nil }
+                if matches(entry - 1) { return entry - 1 }
+                slot = (slot + 1) & mask
+            }
+        }
+    }
+
+    /// Records the entry at `position`, known not to be in the table.
     /// - Returns: `false` when the table is full enough to need rebuilding instead.
-    mutating func insert(position: Int, of keys: [PerlHash.Key]) -> Bool {
+    mutating func insert(position: Int, hash: Int) -> Bool {
         guard (count + 1) * 2 <= slots.count, position < Int(Int32.max) else { return false }
-        var slot = keys[position].fastHash & mask
-        while slots[slot] != 0 { slot = (slot + 1) & mask }
-        slots[slot] = Int32(position + 1)
         count += 1
-        return true
+        return slots.withUnsafeMutableBufferPointer { slots in
+            let mask = slots.count - 1
+            var slot = hash & mask
+            while slots[slot] != 0 { slot = (slot + 1) & mask }
+            slots[slot] = Int32(position + 1)
+            return true
+        }
     }
 }
 
 private let keyHashSeed = UInt64.random(in: 1...UInt64.max)
 
 extension PerlHash.Key {
-    /// A seeded multiply-rotate hash of the key's characters as Latin-1 bytes when they
-    /// fit (so equal byte and character keys agree), else of its UTF-8.
-    fileprivate var fastHash: Int {
+    /// The hash a ``PerlHash`` files this key under: a seeded multiply-rotate hash of its
+    /// characters as Latin-1 bytes when they fit (so equal byte and character keys agree),
+    /// else of its UTF-8. Not `Hasher`: hashing keys is on every decoder's hot path. The
+    /// seed is random per process, so a peer cannot choose colliding keys offline.
+    var indexHash: Int {
         switch self {
         case .bytes(let bytes):
-            return bytes.withUnsafeBytes { Self.hash($0, seed: keyHashSeed) }
+            return bytes.withUnsafeBytes { Self.indexHash(latin1: $0) }
         case .string(var text):
             if let hash = text.withUTF8({ utf8 in
-                utf8.allSatisfy({ $0 < 0x80 }) ? Self.hash(UnsafeRawBufferPointer(utf8), seed: keyHashSeed) : nil
+                utf8.allSatisfy({ $0 < 0x80 }) ? Self.indexHash(latin1: UnsafeRawBufferPointer(utf8)) : nil
             }) {
                 return hash
             }
             if text.unicodeScalars.allSatisfy({ $0.value <= 0xFF }) {
-                return text.unicodeScalars.map { UInt8($0.value) }.withUnsafeBytes { Self.hash($0, seed: keyHashSeed) }
+                return text.unicodeScalars.map { UInt8($0.value) }.withUnsafeBytes { Self.indexHash(latin1: $0) }
             }
             return text.withUTF8 { Self.hash(UnsafeRawBufferPointer($0), seed: ~keyHashSeed) }
         }
     }
 
+    /// ``indexHash`` of the key whose characters are these Latin-1 bytes.
+    static func indexHash(latin1 bytes: UnsafeRawBufferPointer) -> Int {
+        hash(bytes, seed: keyHashSeed)
+    }
+
+    /// Whole words, then the last (overlapping) word or the short tail read in at most
+    /// two loads: no loop over single bytes.
     private static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64) -> Int {
-        var state = seed ^ (UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15)
-        var offset = 0
-        while offset + 8 <= bytes.count {
-            state = (state ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
-            state ^= state >> 31
-            offset += 8
-        }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while offset < bytes.count {
-            tail |= UInt64(bytes[offset]) << shift
-            shift += 8
-            offset += 1
+        let count = bytes.count
+        var state = seed ^ (UInt64(count) &* 0x9E37_79B9_7F4A_7C15)
+        var tail: UInt64
+        if count >= 8 {
+            var offset = 0
+            while offset + 8 < count {
+                state = (state ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+                state ^= state >> 31
+                offset += 8
+            }
+            tail = bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        } else if count >= 4 {
+            tail = UInt64(bytes.loadUnaligned(as: UInt32.self))
+                | UInt64(bytes.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)) << 32
+        } else if count > 0 {
+            tail = UInt64(bytes[0]) | UInt64(bytes[count / 2]) << 8 | UInt64(bytes[count - 1]) << 16
+        } else {
+            tail = 0
         }
         state = (state ^ tail) &* 0x94D0_49BB_1331_11EB
         state ^= state >> 29
@@ -220,17 +360,17 @@ extension PerlHash.Key {
 
 extension PerlHash: Sequence {
     public struct Iterator: IteratorProtocol {
-        fileprivate var keys: IndexingIterator<[Key]>
-        fileprivate var values: IndexingIterator<[PerlValue]>
+        fileprivate let storage: PerlHashStorage?
+        fileprivate var position = 0
+
         public mutating func next() -> (key: Key, value: PerlValue)? {
-            guard let key = keys.next(), let value = values.next() else { return nil }
-            return (key, value)
+            guard let storage, position < storage.count else { return nil }
+            defer { position += 1 }
+            return storage.withEntries { ($0[position].key, $0[position].value) }
         }
     }
 
-    public func makeIterator() -> Iterator {
-        Iterator(keys: keyList.makeIterator(), values: valueList.makeIterator())
-    }
+    public func makeIterator() -> Iterator { Iterator(storage: storage) }
 
     public var underestimatedCount: Int { count }
 }
