@@ -16,6 +16,12 @@ enum FrameMode: String, CaseIterable, ExpressibleByArgument, Sendable {
     /// Each payload is a zlib-compressed Storable image (POE's default serializer with
     /// `Compression => 1`).
     case zframe
+    /// Each payload is JSON text (POE::Filter::Reference with a JSON serializer).
+    case jframe
+    /// Each payload is a YAML.pm document as POE::Filter::Reference (`Serializer =>
+    /// 'YAML'`) sends it: the bytes Perl holds for the text, which its reader hands to
+    /// `Load` without decoding (see ``PayloadCodec`` options in ``codec(_:)``).
+    case yframe
 
     /// What one line of `--help` says about the mode.
     var summary: String {
@@ -24,6 +30,8 @@ enum FrameMode: String, CaseIterable, ExpressibleByArgument, Sendable {
         case .zraw: return "each payload is a zlib stream (POE `Compression => 1`)"
         case .frame: return "each payload is a Storable image, decoded and written as nfreeze (POE's default)"
         case .zframe: return "as frame, each payload zlib-compressed"
+        case .jframe: return "each payload is JSON, decoded and written as JSON::XS does"
+        case .yframe: return "each payload is YAML.pm's, as POE sends it (Perl's internal bytes)"
         }
     }
 
@@ -34,7 +42,7 @@ enum FrameMode: String, CaseIterable, ExpressibleByArgument, Sendable {
     /// Whether each payload is a zlib stream.
     var isCompressed: Bool {
         switch self {
-        case .raw, .frame: return false
+        case .raw, .frame, .jframe, .yframe: return false
         case .zraw, .zframe: return true
         }
     }
@@ -49,6 +57,20 @@ enum FrameMode: String, CaseIterable, ExpressibleByArgument, Sendable {
         switch self {
         case .raw, .zraw: return nil
         case .frame, .zframe: return .nstorable
+        case .jframe: return .json
+        case .yframe: return .yaml
         }
+    }
+
+    /// `base` adjusted to this mode's payloads. POE's YAML payloads are not UTF-8 text:
+    /// POE writes the bytes Perl holds for YAML.pm's `Dump` (Latin-1, or UTF-8 when the
+    /// value holds a character string) and its reader gives `Load` those bytes as they
+    /// are, so each byte reads as one character. `yframe` does both the same way.
+    func codec(_ base: PayloadCodec) -> PayloadCodec {
+        guard self == .yframe else { return base }
+        var codec = base
+        codec.yamlDecoding.encoding = .latin1
+        codec.yamlEncoding.encoding = .perlInternal
+        return codec
     }
 }

@@ -15,10 +15,12 @@ struct Inspect: ParsableCommand {
             `zlib-invalid` (a zlib header, but the payload does not inflate: corrupt, too \
             large, or a raw payload that merely starts with such two bytes). Kinds: \
             `storable-network` (nfreeze), `storable-native` (freeze), `storable-file-...` \
-            (`pst0` magic) with their version, `yaml` (`---`), `json` (`{` or `[`), \
-            `empty`, `unknown`. Kinds are guesses from the first bytes.
+            (`pst0` magic) with their version, `storable-unsupported` (a Storable version \
+            or layout RefWire does not read), `yaml` (`---`), `json` (`{` or `[`), \
+            `sereal` (recognised, not read), `empty`, `unknown`. Kinds are guesses from \
+            the first bytes.
 
-            Unless --no-values is given, each Storable payload is decoded (with the \
+            Unless --no-values is given, each Storable or JSON payload is decoded (with the \
             decoding options; no code runs) and a line follows its frame's: `value:` and \
             the value in a Perl-like notation (cut to --value-width characters), or \
             `value error:` and why it does not decode. With --json the frame's object \
@@ -67,10 +69,9 @@ struct Inspect: ParsableCommand {
             let sink = ByteSink.standardOutput()
             let sniffer = PayloadSniffer(maximumDecompressedSize: limits.maxDecompressedSize)
             let format = InspectFormat(json: json, valueWidth: valueWidth)
-            // Any Storable image, as POE's thaw reads them.
-            let codec = ValueCodec(
-                .nstorable, decoding: decoding.storableOptions, encoding: StorableEncodingOptions(),
-                acceptsAnyLayout: true)
+            var codec = PayloadCodec()
+            codec.storableDecoding = decoding.storableOptions
+            codec.jsonDecoding = decoding.jsonOptions
             var pump = FramePump(
                 limits: limits.framingLimits, compression: .none, source: source, sink: sink)
             var frames = 0
@@ -81,8 +82,14 @@ struct Inspect: ParsableCommand {
                     guard case .success(let payload) = item.result else { return }
                     let result = sniffer.sniff(payload)
                     var value: Result<PerlValue, ValueCodingError>?
-                    if values, case .storable = result.kind {
-                        value = Result { () throws(ValueCodingError) in try codec.decode(result.decoded) }
+                    if values, let payloadFormat = result.kind.format {
+                        value = Result { () throws(ValueCodingError) in
+                            do throws(PayloadDecodingError) {
+                                return try codec.decode(result.decoded, as: payloadFormat)
+                            } catch {
+                                throw ValueCodingError(error)
+                            }
+                        }
                     }
                     sink.append(
                         format.line(offset: item.offset, length: payload.count, result: result, value: value))
@@ -138,8 +145,12 @@ struct InspectFormat {
             ("kind", quoted(result.kind.identifier)),
         ]
         if case .storable(let header) = result.kind {
-            fields.append(("storableVersion", quoted(header.version)))
-            if let byteOrder = header.byteOrder { fields.append(("byteOrder", quoted(byteOrder))) }
+            fields.append(("storableVersion", quoted("\(header.majorVersion).\(header.minorVersion)")))
+            switch header.byteOrder {
+            case .network: break
+            case .littleEndian: fields.append(("byteOrder", quoted(String("12345678".prefix(header.integerSize)))))
+            case .bigEndian: fields.append(("byteOrder", quoted(String("87654321".suffix(header.integerSize)))))
+            }
         }
         if let error = result.zlibError {
             fields.append(("zlibError", quoted(error.description)))

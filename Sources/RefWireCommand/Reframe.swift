@@ -11,12 +11,14 @@ struct Reframe: ParsableCommand {
             arrive, in memory bounded by the limits, so it works on an endless pipe. \
             A zraw or zframe payload is inflated (and so checked) whatever the output mode.
 
-            If either side is a value mode (frame, zframe), every payload is decoded as \
-            Storable and re-encoded as nfreeze with the encoding options: raw to frame \
-            checks that each payload is a Storable image, frame to raw writes it back \
-            as nfreeze. Like Perl's thaw, the value modes read network and native order \
-            alike; hash keys keep their order unless --canonical is given. Between raw \
-            and zraw, payloads are never decoded and the value options do nothing.
+            If either side is a value mode (frame, zframe, jframe, yframe), every payload is \
+            decoded with that mode's serializer and re-encoded with the other side's \
+            (the same one when the other side is raw or zraw), with the encoding options: \
+            raw to frame checks that each payload is a Storable image, frame to raw writes \
+            it back as nfreeze, frame to jframe converts Storable to JSON. Like Perl's \
+            thaw, the Storable modes read network and native order alike; hash keys keep \
+            their order unless --canonical is given. Between raw and zraw, payloads are \
+            never decoded and the value options do nothing.
 
             At the first error the frames before it are written, a message naming the \
             byte offset goes to standard error, and the exit status is non-zero.
@@ -52,7 +54,7 @@ struct Reframe: ParsableCommand {
                 source: .standardInput(),
                 sink: sink)
             let conversion = PayloadConversion(
-                from: from, to: to, decoding: decoding.storableOptions, encoding: encoding.storableOptions)
+                from: from, to: to, codec: payloadCodec(decoding: decoding, encoding: encoding))
             try pump.run { (item) throws(CommandFailure) in
                 var payload: ArraySlice<UInt8>
                 switch item.result {
@@ -88,15 +90,14 @@ struct PayloadConversion {
     let inflated: Bool
 
     /// `nil` when neither mode is a value mode: payloads pass through untouched.
-    init?(
-        from: FrameMode, to: FrameMode, decoding: StorableDecodingOptions, encoding: StorableEncodingOptions
-    ) {
-        guard let input = from.serializer ?? to.serializer, let output = to.serializer ?? from.serializer else {
-            return nil
-        }
+    init?(from: FrameMode, to: FrameMode, codec: PayloadCodec) {
+        // A side without a serializer (raw, zraw) takes the other side's.
+        let inputMode = from.serializer != nil ? from : to
+        let outputMode = to.serializer != nil ? to : from
+        guard let input = inputMode.serializer, let output = outputMode.serializer else { return nil }
         // POE reads payloads with thaw, which takes either byte order.
-        decoder = ValueCodec(input, decoding: decoding, encoding: encoding, acceptsAnyLayout: true)
-        encoder = ValueCodec(output, decoding: decoding, encoding: encoding)
+        decoder = ValueCodec(input, codec: inputMode.codec(codec), acceptsAnyLayout: true)
+        encoder = ValueCodec(output, codec: outputMode.codec(codec))
         inflated = from.isCompressed
     }
 

@@ -1,28 +1,49 @@
 import ArgumentParser
 import RefWire
 
-/// A serialization of Perl data: the `--from` and `--to` of `transcode`, and the
-/// serializer behind the value modes of `reframe`.
-///
-/// Each format decodes bytes into a ``PerlValue`` and encodes one back. JSON and YAML
-/// (POE's other serializers) are meant to join this enum; `auto` (guess the input's
-/// format) will too, for `--from` only.
+/// A serialization of Perl data: the `--from` and `--to` of `transcode`. Every format of
+/// the library's registry (``PayloadFormat``), and `auto` (whatever the input's first
+/// bytes say) for `--from` only.
 enum SerializerFormat: String, CaseIterable, ExpressibleByArgument, Sendable {
     /// Storable in network order: what `nfreeze` writes, and what POE sends.
     case nstorable
     /// Storable in the native order of this machine: what `freeze` writes here.
     case storable
+    /// JSON, as JSON::XS reads and writes it.
+    case json
+    /// YAML in YAML.pm's style (which YAML::XS loads too).
+    case yaml
+    /// YAML as YAML::XS writes it.
+    case yamlxs
+    /// The format the input's first bytes name.
+    case auto
 
     /// What one line of `--help` says about the format.
     var summary: String {
         switch self {
         case .nstorable: return "Storable in network order (nfreeze; POE's default)"
         case .storable: return "Storable in this machine's native order (freeze)"
+        case .json: return "JSON (RFC 8259), as JSON::XS reads and writes it"
+        case .yaml: return "YAML, UTF-8, in YAML.pm's style (YAML.pm and YAML::XS both load it); reads either"
+        case .yamlxs: return "YAML, UTF-8, as YAML::XS's Dump writes it; reads either"
+        case .auto: return "--from only: whichever of these the input's first bytes name"
         }
     }
 
     static var allValueDescriptions: [String: String] {
         Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0.summary) })
+    }
+
+    /// The library's format; `nil` for ``auto``.
+    var payloadFormat: PayloadFormat? {
+        switch self {
+        case .nstorable: return .nstorable
+        case .storable: return .storable
+        case .json: return .json
+        case .yaml: return .yaml
+        case .yamlxs: return .yamlxs
+        case .auto: return nil
+        }
     }
 }
 
@@ -33,19 +54,31 @@ struct ValueCodingError: Error {
     /// The error, without the offset.
     var message: String
 
-    init(_ error: StorableDecodingError) {
+    init(_ error: PayloadDecodingError) {
         offset = error.offset
-        // The library's description ends with the offset, which callers place themselves
+        // The formats' descriptions end with the offset, which callers place themselves
         // (relative to the stream, or to the frame's payload).
-        let suffix = " (at byte \(error.offset))"
-        var text = error.description
-        if text.hasSuffix(suffix) { text.removeLast(suffix.count) }
+        var text: String
+        switch error {
+        case .storable(let error): text = error.description
+        case .json(let error): text = error.description
+        case .yaml(let error): text = error.description
+        default: text = error.description
+        }
+        if let offset = error.offset {
+            let suffix = " (at byte \(offset))"
+            if text.hasSuffix(suffix) { text.removeLast(suffix.count) }
+        }
         message = text
     }
 
-    init(_ error: StorableEncodingError) {
+    init(_ error: PayloadEncodingError) {
         offset = nil
-        message = error.description
+        switch error {
+        case .storable(let error): message = error.description
+        case .json(let error): message = error.description
+        case .yaml(let error): message = error.description
+        }
     }
 
     init(offset: Int, message: String) {
@@ -57,48 +90,50 @@ struct ValueCodingError: Error {
 /// A format with the options to decode and encode it.
 struct ValueCodec: Sendable {
     var format: SerializerFormat
-    var decoding: StorableDecodingOptions
-    var encoding: StorableEncodingOptions
-    /// Whether decoding accepts any Storable image, as Perl's `thaw` does (network or
-    /// native order, with or without the file magic). Otherwise the image must be the
-    /// one ``format`` names.
+    var codec: PayloadCodec
+    /// Whether a Storable format accepts any Storable image, as Perl's `thaw` does
+    /// (network or native order, with or without the file magic). Otherwise the image
+    /// must be the one ``format`` names.
     var acceptsAnyLayout: Bool
 
-    init(
-        _ format: SerializerFormat, decoding: StorableDecodingOptions, encoding: StorableEncodingOptions,
-        acceptsAnyLayout: Bool = false
-    ) {
+    init(_ format: SerializerFormat, codec: PayloadCodec, acceptsAnyLayout: Bool = false) {
         self.format = format
-        self.decoding = decoding
-        self.encoding = encoding
+        self.codec = codec
         self.acceptsAnyLayout = acceptsAnyLayout
-        switch format {
-        case .nstorable: self.encoding.byteOrder = .network
-        case .storable: self.encoding.byteOrder = .native
-        }
-        self.encoding.isFile = false
     }
 
     func decode(_ bytes: some Collection<UInt8>) throws(ValueCodingError) -> PerlValue {
-        if !acceptsAnyLayout {
+        guard let payloadFormat = format.payloadFormat else {
+            do throws(PayloadDecodingError) {
+                return try codec.decodeSniffing(bytes).value
+            } catch {
+                throw ValueCodingError(error)
+            }
+        }
+        if payloadFormat.isStorable, !acceptsAnyLayout {
             let header: StorableHeader
             do throws(StorableDecodingError) {
                 header = try StorableHeader(parsing: bytes)
             } catch {
-                throw ValueCodingError(error)
+                throw ValueCodingError(.storable(error))
             }
             if let mismatch = layoutMismatch(header) { throw mismatch }
         }
-        do throws(StorableDecodingError) {
-            return try StorableDecoder(options: decoding).decode(bytes)
+        do throws(PayloadDecodingError) {
+            return try codec.decode(bytes, as: payloadFormat)
         } catch {
             throw ValueCodingError(error)
         }
     }
 
+    /// Encodes `value`; ``format`` is not ``SerializerFormat/auto`` (the verbs refuse it
+    /// as an output format).
     func encode(_ value: PerlValue) throws(ValueCodingError) -> [UInt8] {
-        do throws(StorableEncodingError) {
-            return try StorableEncoder(options: encoding).encode(value)
+        guard let payloadFormat = format.payloadFormat else {
+            preconditionFailure("auto is an input format only")
+        }
+        do throws(PayloadEncodingError) {
+            return try codec.encode(value, as: payloadFormat)
         } catch {
             throw ValueCodingError(error)
         }
@@ -114,13 +149,21 @@ struct ValueCodec: Sendable {
         case (false, .network): found = "a network-order image (nfreeze; --from nstorable)"
         case (false, _): found = "a native-order image (freeze; --from storable)"
         }
-        let expected: Bool
-        switch format {
-        case .nstorable: expected = !header.isFile && header.byteOrder == .network
-        case .storable: expected = !header.isFile && header.byteOrder != .network
-        }
+        let expected = !header.isFile && (header.byteOrder == .network) == (format == .nstorable)
         return expected ? nil : ValueCodingError(offset: 0, message: "expected \(format.summary), found \(found)")
     }
+}
+
+/// The library's codec with the decoding and encoding options of a verb.
+func payloadCodec(decoding: DecodingOptions, encoding: EncodingOptions) -> PayloadCodec {
+    var codec = PayloadCodec()
+    codec.storableDecoding = decoding.storableOptions
+    codec.jsonDecoding = decoding.jsonOptions
+    codec.yamlDecoding = decoding.yamlOptions
+    codec.storableEncoding = encoding.storableOptions
+    codec.jsonEncoding = encoding.jsonOptions
+    codec.yamlEncoding = encoding.yamlOptions
+    return codec
 }
 
 // MARK: - Options
@@ -169,6 +212,28 @@ struct DecodingOptions: ParsableArguments {
         options.codeReferences = allowCode ? .keepSource : .refuse
         return options
     }
+
+    /// The same limits and policies for YAML.
+    var yamlOptions: YAMLDecodingOptions {
+        var options = YAMLDecodingOptions()
+        options.maximumDepth = maxDepth
+        options.maximumContainerCount = maxContainerCount
+        options.maximumTotalCount = maxTotalCount
+        options.maximumStringLength = maxStringLength
+        options.blessedValues = allowedClasses.isEmpty ? .allowAll : .allow(Set(allowedClasses))
+        options.codeReferences = allowCode ? .keepSource : .refuse
+        return options
+    }
+
+    /// The same limits for JSON (which has no classes or code).
+    var jsonOptions: JSONDecodingOptions {
+        var options = JSONDecodingOptions()
+        options.maximumDepth = maxDepth
+        options.maximumContainerCount = maxContainerCount
+        options.maximumTotalCount = maxTotalCount
+        options.maximumStringLength = maxStringLength
+        return options
+    }
 }
 
 /// Which Storable release must read the output: the `--target` of the verbs that encode.
@@ -209,11 +274,28 @@ struct EncodingOptions: ParsableArguments {
     @Flag(help: "Write non-integral doubles with all 17 significant digits (Perl reads them as numeric strings).")
     var losslessDoubles = false
 
+    @Flag(help: "JSON: indent the output as JSON::XS's `pretty` does.")
+    var pretty = false
+
     var storableOptions: StorableEncodingOptions {
         var options = StorableEncodingOptions()
         options.canonical = canonical
         options.target = target.target
         options.losslessDoubles = losslessDoubles
+        return options
+    }
+
+    var yamlOptions: YAMLEncodingOptions {
+        var options = YAMLEncodingOptions()
+        options.canonical = canonical
+        options.losslessDoubles = losslessDoubles
+        return options
+    }
+
+    var jsonOptions: JSONEncodingOptions {
+        var options = JSONEncodingOptions()
+        options.canonical = canonical
+        options.pretty = pretty
         return options
     }
 }

@@ -10,8 +10,10 @@ struct Transcode: ParsableCommand {
             Reads one payload (not a frame stream) from the file or standard input, \
             decodes it into a Perl value, and writes it in the output format on standard \
             output. The input must be the format --from names: an nfreeze image for \
-            nstorable, a freeze image (little- or big-endian) for storable. Hash keys keep their order unless --canonical is given, so a decoded \
-            image re-encodes to the same bytes.
+            nstorable, a freeze image (little- or big-endian) for storable, JSON text for \
+            json; with --from auto, whichever of them its first bytes name. Hash keys keep \
+            their order unless --canonical is given, so a decoded payload re-encodes to the \
+            same bytes.
 
             Decoding never runs code or loads modules, and the decoding limits bound the \
             work and memory one payload can cost.
@@ -41,6 +43,9 @@ struct Transcode: ParsableCommand {
     var encoding: EncodingOptions
 
     func validate() throws {
+        guard to != .auto else {
+            throw ValidationError("auto is an input format only: give --to a format to write.")
+        }
         guard maxInputSize >= 0 else {
             throw ValidationError("--max-input-size must not be negative.")
         }
@@ -50,17 +55,16 @@ struct Transcode: ParsableCommand {
         try reportingFailures { () throws(CommandFailure) in
             let source = try ByteSource.open(path: file ?? "-")
             let input = try readAll(source)
+            let codec = payloadCodec(decoding: decoding, encoding: encoding)
             let value: PerlValue
             do throws(ValueCodingError) {
-                value = try ValueCodec(from, decoding: decoding.storableOptions, encoding: encoding.storableOptions)
-                    .decode(input)
+                value = try ValueCodec(from, codec: codec).decode(input)
             } catch {
                 throw .stream(offset: error.offset ?? 0, message: error.message)
             }
             let output: [UInt8]
             do throws(ValueCodingError) {
-                output = try ValueCodec(to, decoding: decoding.storableOptions, encoding: encoding.storableOptions)
-                    .encode(value)
+                output = try ValueCodec(to, codec: codec).encode(value)
             } catch {
                 throw .conversion("cannot write the value as \(to.rawValue): \(error.message)")
             }

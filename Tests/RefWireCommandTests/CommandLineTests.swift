@@ -222,6 +222,56 @@ struct CommandLineTests {
             == decodeFrames(frames))
     }
 
+    /// POE with a JSON serializer (an object with `freeze` and `thaw`, as POE allows)
+    /// writes the JSON frames and reads them back.
+    @Test func reframeJframeToFrameAndBack() throws {
+        // No doubles or integers beyond 32 bits: network-order Storable carries those as
+        // text, as Perl's nfreeze does, and JSON would then quote them. No Latin-1-only
+        // character strings: JSON::XS's are UTF-8-flagged, Perl's literals not, and
+        // Data::Dumper shows the difference.
+        let values = "{ command => 'publish', args => [1, -70000, undef, 'x'] }, [\"caf\\x{e9} \\x{263a}\", 'plain']"
+        let jsonFilter = """
+            package JSONFrames; use JSON::XS (); my $json = JSON::XS->new->utf8->canonical; \
+            sub new { bless {}, shift } sub freeze { $json->encode($_[1]) } sub thaw { $json->decode($_[1]) } \
+            package main; use POE::Filter::Reference; my $filter = POE::Filter::Reference->new(Serializer => JSONFrames->new);
+            """
+        let input = try perl(jsonFilter + " print @{ $filter->put([\(values)]) };")
+        let storable = try runRefWire(["reframe", "--from", "jframe", "--to", "frame"], stdin: input)
+        #expect(storable.status == 0, "\(storable.stderrText)")
+        #expect(try perl(Self.poeRead(compression: false), stdin: storable.stdout) == perl(Self.dumpEach(values)))
+
+        let json = try runRefWire(["reframe", "--from", "frame", "--to", "jframe", "--canonical"], stdin: storable.stdout)
+        #expect(json.status == 0, "\(json.stderrText)")
+        #expect(json.stdout == input, "canonical JSON::XS text, byte for byte")
+        let read = try perl(jsonFilter + " binmode STDIN; local $/; print dumped($_), \"\\n\" for @{ $filter->get([<STDIN>]) };", stdin: json.stdout)
+        #expect(read == (try perl(Self.dumpEach(values))))
+    }
+
+    /// POE with YAML.pm (`Serializer => 'YAML'`) sends the bytes Perl holds for each dump
+    /// and its reader loads them undecoded; `yframe` reads and writes exactly that, so a
+    /// Perl peer sees from RefWire what it sees from another Perl peer.
+    @Test func reframeYframeIsWhatPOEWithYAMLSendsAndReads() throws {
+        // Byte strings only (Perl keeps the dump as Latin-1 bytes), and with a character
+        // string (Perl upgrades the whole dump to UTF-8).
+        let values = "{ name => \"caf\\xe9\", list => [1, -7, 'x'] }, { name => \"caf\\xe9\", smile => \"\\x{263a}\" }"
+        let poe = "use POE::Filter::Reference; my $filter = POE::Filter::Reference->new(Serializer => 'YAML');"
+        let readYAML = poe + " binmode STDIN; local $/; print dumped($_), \"\\n\" for @{ $filter->get([<STDIN>]) };"
+        let input = try perl(poe + " print @{ $filter->put([\(values)]) };")
+        let whatPerlReads = try perl(readYAML, stdin: input)
+
+        let storable = try runRefWire(["reframe", "--from", "yframe", "--to", "frame"], stdin: input)
+        #expect(storable.status == 0, "\(storable.stderrText)")
+        #expect(try perl(Self.poeRead(compression: false), stdin: storable.stdout) == whatPerlReads)
+
+        let yaml = try runRefWire(["reframe", "--from", "frame", "--to", "yframe", "--canonical"], stdin: storable.stdout)
+        #expect(yaml.status == 0, "\(yaml.stderrText)")
+        #expect(try perl(readYAML, stdin: yaml.stdout) == whatPerlReads)
+        // The first payload is byte for byte what POE's put writes. (In the second, Perl's
+        // reader saw the UTF-8 of "\u{263A}" as three Latin-1 characters, one of them the
+        // control U+0098, which the yaml dialect escapes so that YAML::XS reads it too.)
+        #expect(try decodeFrames(yaml.stdout).first == decodeFrames(input).first, "the bytes POE's put writes")
+    }
+
     @Test func reframeFrameReadsNativeImagesAndWritesNfreeze() throws {
         let values = "{ a => [1, 300, 70000, -5, 'x'] }, [2.5, undef]"
         let native = try perl("print map { my $p = freeze($_); length($p) . \"\\0\" . $p } (\(values));")
@@ -282,7 +332,7 @@ struct CommandLineTests {
 
     @Test func reframeHelpListsValueModesAndOptions() throws {
         let help = try runRefWire(["reframe", "--help"]).stdoutText
-        for text in ["frame", "zframe", "--canonical", "--target <version>", "--lossless-doubles", "--max-depth",
+        for text in ["frame", "zframe", "jframe", "yframe", "--canonical", "--target <version>", "--lossless-doubles", "--max-depth",
                      "--allow-code", "--allow-class"] {
             #expect(help.contains(text), "\(text)")
         }

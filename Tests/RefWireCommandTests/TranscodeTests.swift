@@ -207,6 +207,73 @@ struct TranscodeCommandLineTests {
         #expect(reverse.stderrText.contains("--from nstorable"), "\(reverse.stderrText)")
     }
 
+    // MARK: - JSON and sniffing
+
+    @Test func storableToJSONReadByJSONXSAndBack() throws {
+        let data = "{ list => [1, -7, 2**40, undef, 'text'], nested => { a => [], b => {} }, chars => \"\\x{263a}\" }"
+        let original = try perl("$Storable::canonical = 1; print nfreeze(\(data));")
+        let json = try runRefWire(["transcode", "--from", "nstorable", "--to", "json", "--canonical"], stdin: original)
+        #expect(json.status == 0, "\(json.stderrText)")
+        // JSON::XS reads it as the same data.
+        let decoded = try perl("use JSON::XS; binmode STDIN; local $/; print dumped(decode_json(<STDIN>));", stdin: json.stdout)
+        #expect(decoded == (try perl("print dumped(\(data));")))
+
+        let back = try runRefWire(["transcode", "--from", "json", "--to", "nstorable", "--canonical"], stdin: json.stdout)
+        #expect(back.status == 0, "\(back.stderrText)")
+        #expect(try perl(Self.dumpThawed, stdin: back.stdout) == perl("print dumped(\(data));"))
+    }
+
+    @Test func prettyJSONIsWhatJSONXSPrettyWrites() throws {
+        let original = try perl("print nfreeze({ b => [1, { c => 'x' }], a => undef });")
+        let pretty = try runRefWire(
+            ["transcode", "--from", "nstorable", "--to", "json", "--canonical", "--pretty"], stdin: original)
+        #expect(pretty.status == 0, "\(pretty.stderrText)")
+        #expect(pretty.stdout == (try perl("use JSON::XS; print JSON::XS->new->utf8->canonical->pretty->encode({ b => [1, { c => 'x' }], a => undef });")))
+    }
+
+    @Test func autoReadsWhateverTheInputIs() throws {
+        let storable = try perl("print freeze([1, 'two']);")
+        let json = Array(#"[1,"two"]"#.utf8)
+        for input in [storable, json] {
+            let outcome = try runRefWire(["transcode", "--from", "auto", "--to", "json"], stdin: input)
+            #expect(outcome.status == 0, "\(outcome.stderrText)")
+            #expect(outcome.stdoutText == #"[1,"two"]"#)
+        }
+        let sereal = try perl("use Sereal::Encoder; print Sereal::Encoder->new->encode([1]);")
+        let refused = try runRefWire(["transcode", "--from", "auto", "--to", "json"], stdin: sereal)
+        #expect(refused.status == 1)
+        #expect(refused.stderrText.contains("Sereal (version 5) is not supported"), "\(refused.stderrText)")
+        let unknown = try runRefWire(["transcode", "--from", "auto", "--to", "json"], stdin: Array("hello".utf8))
+        #expect(unknown.status == 1)
+        #expect(unknown.stderrText.contains("no format RefWire reads"), "\(unknown.stderrText)")
+    }
+
+    @Test(arguments: ["yaml", "yamlxs"])
+    func storableToYAMLReadByBothPerlLibraries(format: String) throws {
+        let data = "{ list => [1, -7, undef, 'text', ''], nested => { a => [], b => {} }, chars => \"\\x{263a}\", obj => bless({ a => 1 }, 'My::Class') }"
+        let original = try perl("print nfreeze(\(data));")
+        let yaml = try runRefWire(["transcode", "--from", "nstorable", "--to", format], stdin: original)
+        #expect(yaml.status == 0, "\(yaml.stderrText)")
+        for library in format == "yaml" ? ["YAML", "YAML::XS"] : ["YAML::XS"] {
+            // Both libraries bless only when asked to (`LoadBlessed`).
+            let loaded = try perl("use \(library) (); use Encode (); $YAML::LoadBlessed = $YAML::XS::LoadBlessed = 1; "
+                + "binmode STDIN; local $/; my $text = <STDIN>; "
+                + "$text = Encode::decode('UTF-8', $text) if '\(library)' eq 'YAML'; print dumped(\(library)::Load($text));",
+                stdin: yaml.stdout)
+            #expect(loaded == (try perl("print dumped(\(data));")), "\(library)")
+        }
+        let back = try runRefWire(["transcode", "--from", "auto", "--to", "nstorable"], stdin: yaml.stdout)
+        #expect(back.status == 0, "\(back.stderrText)")
+        #expect(try perl(Self.dumpThawed, stdin: back.stdout) == perl("print dumped(\(data));"))
+    }
+
+    @Test func badJSONNamesTheOffset() throws {
+        let outcome = try runRefWire(["transcode", "--from", "json", "--to", "nstorable"], stdin: Array(#"{"a": [1, 2,, 3]}"#.utf8))
+        #expect(outcome.status == 1)
+        #expect(errorOffset(outcome.stderrText) == 12, "\(outcome.stderrText)")
+        #expect(outcome.stdout.isEmpty)
+    }
+
     // MARK: - Command line surface
 
     @Test(arguments: [
@@ -215,6 +282,7 @@ struct TranscodeCommandLineTests {
         ["transcode", "--from", "nstorable", "--to", "storable", "--target", "storable4"],
         ["transcode", "--from", "nstorable", "--to", "storable", "--max-depth", "-1"],
         ["transcode", "--from", "nstorable", "--to", "storable", "--max-input-size", "-1"],
+        ["transcode", "--from", "json", "--to", "auto"],
     ])
     func usageErrorsExit64(_ arguments: [String]) throws {
         let outcome = try runRefWire(arguments)
@@ -228,7 +296,7 @@ struct TranscodeCommandLineTests {
         for text in ["--from <format>", "--to <format>", "nstorable", "storable", "--canonical", "--target <version>",
                      "storable2", "storable3.32", "--lossless-doubles", "--max-depth", "(default: 512)",
                      "--max-container-count", "--max-total-count", "--max-string-length", "--allow-code",
-                     "--allow-class", "--max-input-size", "Exit status"] {
+                     "--allow-class", "--max-input-size", "json", "yaml", "yamlxs", "auto", "--pretty", "Exit status"] {
             #expect(outcome.stdoutText.contains(text), "\(text)")
         }
     }

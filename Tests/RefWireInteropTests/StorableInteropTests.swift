@@ -203,7 +203,7 @@ struct StorableInteropTests {
 
     @Test("Swift-built values → Perl: thawed values are what Perl source says")
     func swiftBuiltValues() throws {
-        let (records, problems) = LargeStack.run { () -> ([StorableCheckRecord], [String]) in
+        let (records, problems) = ThreadStack.run(stackSize: ThreadStack.large) { () -> ([StorableCheckRecord], [String]) in
             var records: [StorableCheckRecord] = []
             var problems: [String] = []
             for example in StorableSwiftBuilt.examples {
@@ -393,7 +393,7 @@ struct StorableCorpus: Sendable {
     /// stack of a test thread holds in a debug build.
     static let outcomes: Result<[StorableCaseOutcome], any Error> = Result {
         let corpus = try shared.get()
-        return LargeStack.run { corpus.cases.map(StorableCaseOutcome.init) }
+        return ThreadStack.run(stackSize: ThreadStack.large) { corpus.cases.map(StorableCaseOutcome.init) }
     }
 
     private static func load() throws -> StorableCorpus {
@@ -464,27 +464,6 @@ struct StorableCaseOutcome: Sendable {
     }
 }
 
-/// Runs work on a thread with a large stack, and waits for it.
-enum LargeStack {
-    static func run<T: Sendable>(stackSize: Int = 512 << 20, _ body: @escaping @Sendable () -> T) -> T {
-        let box = LargeStackBox<T>()
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            box.value = body()
-            done.signal()
-        }
-        thread.stackSize = stackSize
-        thread.start()
-        done.wait()
-        return box.value!
-    }
-}
-
-/// The result slot of ``LargeStack/run(stackSize:_:)``: written by the thread before it
-/// signals, read after the wait.
-private final class LargeStackBox<T>: @unchecked Sendable {
-    var value: T?
-}
 
 struct StorableInteropError: Error, CustomStringConvertible {
     let description: String

@@ -206,7 +206,10 @@ struct StorableWriter: ~Copyable {
                 throw StorableEncodingError(.unsupportedByTarget("a regexp"))
             }
             let patternBytes = Self.perlBytes(pattern)
-            let flagBytes = Array(flags.utf8)
+            // Flags are bytes, read back one character per byte (Latin-1), as Perl reads
+            // them; UTF-8 here made a flag character above U+007F grow on every round
+            // trip (found by RoundTripFuzz, Fuzz/Regressions/RoundTripFuzz/).
+            let flagBytes = try Self.latin1(flags, what: "regexp flags")
             guard flagBytes.count <= 255 else { throw StorableEncodingError(.unrepresentable("regexp flags \(flags)")) }
             output.append(StorableOpcode.regexp.rawValue)
             if patternBytes.count > StorableFlags.shortLengthLimit {
@@ -481,20 +484,7 @@ struct StorableWriter: ~Copyable {
             output.append(littleEndian: number.bitPattern)
             return
         }
-        appendShortString(Self.perlText(number, lossless: options.losslessDoubles))
-    }
-
-    /// How Perl prints a double: `%.15g`, with `Inf`, `-Inf` and `NaN`; in lossless
-    /// mode the shortest text that reads back to the same double.
-    static func perlText(_ number: Double, lossless: Bool) -> String {
-        if number.isNaN { return "NaN" }
-        if number.isInfinite { return number < 0 ? "-Inf" : "Inf" }
-        if lossless { return "\(number)" }
-        var buffer = [CChar](repeating: 0, count: 40)
-        let count = withVaList([number]) { arguments in
-            vsnprintf(&buffer, buffer.count, "%.15g", arguments)
-        }
-        return String(decoding: buffer.prefix(Int(count)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        appendShortString(number.perlText(lossless: options.losslessDoubles))
     }
 
     /// The marker and length of a string of `count` bytes; its bytes follow.

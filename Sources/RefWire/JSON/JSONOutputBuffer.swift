@@ -1,0 +1,368 @@
+/// The bytes of one JSON document being written: a growable buffer written through a
+/// pointer, so each token costs one capacity check rather than one per byte, and the
+/// `[UInt8]` the caller gets is made once, at the end.
+///
+/// Strings are escaped exactly as JSON::XS escapes them (`\"`, `\\`, `\b`, `\f`, `\n`,
+/// `\r`, `\t`, other control characters as `\u00xx` in lowercase; `/` and DEL as they
+/// are), so canonical output can be compared with Perl's byte for byte.
+struct JSONOutputBuffer: ~Copyable {
+    private var storage: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var count = 0
+    /// Whether characters outside ASCII are written as `\u` escapes.
+    private let escapesNonASCII: Bool
+
+    init(escapesNonASCII: Bool) {
+        self.escapesNonASCII = escapesNonASCII
+        capacity = 1024
+        storage = .allocate(capacity: capacity)
+    }
+
+    deinit { storage.deallocate() }
+
+    /// The document, as an array of its own.
+    consuming func finish() -> [UInt8] {
+        Array(UnsafeBufferPointer(start: storage, count: count))
+    }
+
+    /// Makes room for `extra` more bytes.
+    @inline(__always)
+    private mutating func reserve(_ extra: Int) {
+        if capacity - count < extra { grow(to: count + extra) }
+    }
+
+    @inline(never)
+    private mutating func grow(to minimum: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity < minimum { newCapacity *= 2 }
+        let newStorage = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newStorage.update(from: storage, count: count)
+        storage.deallocate()
+        storage = newStorage
+        capacity = newCapacity
+    }
+
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        reserve(1)
+        storage[count] = byte
+        count += 1
+    }
+
+    /// Appends ASCII text known at compile time (`null`, `true`, …).
+    @inline(__always)
+    mutating func append(_ text: StaticString) {
+        reserve(text.utf8CodeUnitCount)
+        (storage + count).update(from: text.utf8Start, count: text.utf8CodeUnitCount)
+        count += text.utf8CodeUnitCount
+    }
+
+    /// A newline and `level` × 3 spaces: JSON::XS's `indent` step.
+    mutating func appendNewline(indentation level: Int) {
+        let spaces = level * 3
+        reserve(1 + spaces)
+        storage[count] = UInt8(ascii: "\n")
+        (storage + count + 1).initialize(repeating: UInt8(ascii: " "), count: spaces)
+        count += 1 + spaces
+    }
+
+    // MARK: - Numbers
+
+    mutating func append(_ number: Int64) {
+        if number < 0 {
+            append(UInt8(ascii: "-"))
+            append(number.magnitude)
+        } else {
+            append(UInt64(number))
+        }
+    }
+
+    mutating func append(_ number: UInt64) {
+        let pairs: StaticString = """
+            00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+            40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+            8081828384858687888990919293949596979899
+            """
+        reserve(20)
+        let digits = Self.decimalDigitCount(number)
+        let pairDigits = pairs.utf8Start
+        // Two digits per division, written from the last.
+        var value = number
+        var index = count + digits
+        while value >= 100 {
+            let pair = Int(truncatingIfNeeded: value % 100) &* 2
+            value /= 100
+            index -= 2
+            storage[index] = pairDigits[pair]
+            storage[index + 1] = pairDigits[pair + 1]
+        }
+        if value >= 10 {
+            storage[index - 2] = pairDigits[Int(truncatingIfNeeded: value) &* 2]
+            storage[index - 1] = pairDigits[Int(truncatingIfNeeded: value) &* 2 + 1]
+        } else {
+            storage[index - 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value)
+        }
+        count += digits
+    }
+
+    private static func decimalDigitCount(_ number: UInt64) -> Int {
+        if number < 100_000 {
+            if number < 100 { return number < 10 ? 1 : 2 }
+            return number < 1_000 ? 3 : number < 10_000 ? 4 : 5
+        }
+        if number < 10_000_000_000 {
+            if number < 10_000_000 { return number < 1_000_000 ? 6 : 7 }
+            return number < 100_000_000 ? 8 : number < 1_000_000_000 ? 9 : 10
+        }
+        var digits = 11
+        var threshold: UInt64 = 100_000_000_000
+        while digits < 20 && number >= threshold {
+            digits += 1
+            threshold &*= 10
+        }
+        return digits
+    }
+
+    /// Appends a finite double as the shortest text that reads back as the same double,
+    /// laid out as `Spec/json.md` says: plain decimal notation from 10⁻⁷ up to 10²¹
+    /// (with `.0` when integral, so that it reads back as a double, not an integer),
+    /// otherwise `d.ddde±n` with no `+` and no leading zeros in the exponent.
+    ///
+    /// The digits are Swift's own shortest round-trip digits (`description`, which never
+    /// allocates for the short texts of typical numbers); only their layout is redone.
+    mutating func append(_ number: Double) {
+        var text = number.description
+        text.withUTF8 { appendDouble(swiftText: $0) }
+    }
+
+    /// Re-lays out Swift's `description` of a finite double (`-1.25`, `1e-07`,
+    /// `1.7976931348623157e+308`, `100.0`, …).
+    private mutating func appendDouble(swiftText text: UnsafeBufferPointer<UInt8>) {
+        // Significant digits, and the position of the decimal point relative to their
+        // start (`pointPosition` digits precede it; negative means leading zeros).
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var digitCount = 0
+        var pointPosition = 0
+        var seenPoint = false
+        var index = 0
+        let negative = text[0] == UInt8(ascii: "-")
+        if negative { index = 1 }
+        withUnsafeMutableBytes(of: &digits) { digitBytes in
+            while index < text.count {
+                let byte = text[index]
+                if byte == UInt8(ascii: ".") {
+                    seenPoint = true
+                } else if byte == UInt8(ascii: "e") {
+                    break
+                } else if byte == UInt8(ascii: "0") && digitCount == 0 {
+                    if seenPoint { pointPosition -= 1 }
+                } else {
+                    digitBytes[digitCount] = byte
+                    digitCount += 1
+                    if !seenPoint { pointPosition += 1 }
+                }
+                index += 1
+            }
+            while digitCount > 0 && digitBytes[digitCount - 1] == UInt8(ascii: "0") { digitCount -= 1 }
+        }
+        if index < text.count {
+            // `e`, a sign, digits.
+            var exponent = 0
+            var exponentIndex = index + 1
+            let negativeExponent = text[exponentIndex] == UInt8(ascii: "-")
+            if text[exponentIndex] == UInt8(ascii: "-") || text[exponentIndex] == UInt8(ascii: "+") { exponentIndex += 1 }
+            while exponentIndex < text.count {
+                exponent = exponent * 10 + Int(text[exponentIndex] - UInt8(ascii: "0"))
+                exponentIndex += 1
+            }
+            pointPosition += negativeExponent ? -exponent : exponent
+        }
+
+        reserve(32)
+        if negative { append(UInt8(ascii: "-")) }
+        guard digitCount > 0 else {
+            append("0.0")
+            return
+        }
+        withUnsafeBytes(of: &digits) { digitBytes in
+            let significant = UnsafeRawBufferPointer(rebasing: digitBytes[..<digitCount])
+            if digitCount <= pointPosition && pointPosition <= 21 {
+                // 1234000.0
+                appendRaw(significant)
+                (storage + count).initialize(repeating: UInt8(ascii: "0"), count: pointPosition - digitCount)
+                count += pointPosition - digitCount
+                append(".0")
+            } else if 0 < pointPosition && pointPosition <= 21 {
+                // 12.34
+                appendRaw(UnsafeRawBufferPointer(rebasing: significant[..<pointPosition]))
+                append(UInt8(ascii: "."))
+                appendRaw(UnsafeRawBufferPointer(rebasing: significant[pointPosition...]))
+            } else if -6 < pointPosition && pointPosition <= 0 {
+                // 0.001234
+                append("0.")
+                (storage + count).initialize(repeating: UInt8(ascii: "0"), count: -pointPosition)
+                count += -pointPosition
+                appendRaw(significant)
+            } else {
+                // 1.234e-7, 5e-324, 1e21
+                append(significant[0])
+                if digitCount > 1 {
+                    append(UInt8(ascii: "."))
+                    appendRaw(UnsafeRawBufferPointer(rebasing: significant[1...]))
+                }
+                append(UInt8(ascii: "e"))
+                append(Int64(pointPosition - 1))
+            }
+        }
+    }
+
+    /// Bytes with room already reserved.
+    private mutating func appendRaw(_ bytes: UnsafeRawBufferPointer) {
+        guard let source = bytes.baseAddress else { return }
+        (storage + count).update(from: source.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        count += bytes.count
+    }
+
+    // MARK: - Strings
+
+    /// A quoted JSON string of the characters `utf8` encodes (valid UTF-8, as every
+    /// Swift string is).
+    mutating func appendString(utf8: UnsafeBufferPointer<UInt8>) {
+        appendString(utf8, latin1: false)
+    }
+
+    /// A quoted JSON string of Perl's byte string `bytes`: each byte is the character
+    /// with that code point (Latin-1), as Perl and JSON::XS read a string without the
+    /// UTF-8 flag.
+    mutating func appendString(latin1 bytes: UnsafeBufferPointer<UInt8>) {
+        appendString(bytes, latin1: true)
+    }
+
+    /// Bytes that cannot be copied as they are: `"`, `\`, control characters, and
+    /// (second table) bytes from 0x80, which are escaped or, in Latin-1, re-encoded.
+    private static let specialInUTF8: StaticString = """
+        1111111111111111111111111111111100100000000000000000000000000000\
+        0000000000000000000000000000100000000000000000000000000000000000\
+        0000000000000000000000000000000000000000000000000000000000000000\
+        0000000000000000000000000000000000000000000000000000000000000000
+        """
+    private static let specialInASCII: StaticString = """
+        1111111111111111111111111111111100100000000000000000000000000000\
+        0000000000000000000000000000100000000000000000000000000000000000\
+        1111111111111111111111111111111111111111111111111111111111111111\
+        1111111111111111111111111111111111111111111111111111111111111111
+        """
+
+    private mutating func appendString(_ text: UnsafeBufferPointer<UInt8>, latin1: Bool) {
+        // Room for the common case, a string with nothing to escape; each escape makes
+        // room for itself and the rest.
+        reserve(text.count + 2)
+        storage[count] = UInt8(ascii: "\"")
+        count += 1
+        guard let source = text.baseAddress else {
+            storage[count] = UInt8(ascii: "\"")
+            count += 1
+            return
+        }
+        let stopsAtHighBytes = latin1 || escapesNonASCII
+        let special = (stopsAtHighBytes ? Self.specialInASCII : Self.specialInUTF8).utf8Start
+        let highMask: UInt64 = stopsAtHighBytes ? 0x8080_8080_8080_8080 : 0
+        var index = 0
+        while true {
+            // Plain bytes: eight at a time, then one at a time up to a special one.
+            while text.count - index >= 8 {
+                let word = UnsafeRawPointer(source + index).loadUnaligned(as: UInt64.self)
+                if JSONBytes.quoteBackslashOrControl(UInt64(littleEndian: word)) | word & highMask != 0 { break }
+                UnsafeMutableRawPointer(storage + count).storeBytes(of: word, as: UInt64.self)
+                count += 8
+                index += 8
+            }
+            while index < text.count && special[Int(source[index])] == UInt8(ascii: "0") {
+                storage[count] = source[index]
+                count += 1
+                index += 1
+            }
+            guard index < text.count else { break }
+            let byte = source[index]
+            // The longest escape (a surrogate pair, 12 bytes), the rest, the quote.
+            reserve(12 + text.count - index)
+            if byte < 0x80 {
+                appendEscape(byte)
+                index += 1
+            } else if latin1 {
+                if escapesNonASCII {
+                    appendUnicodeEscape(UInt32(byte))
+                } else {
+                    storage[count] = 0xC0 | byte >> 6
+                    storage[count + 1] = 0x80 | byte & 0x3F
+                    count += 2
+                }
+                index += 1
+            } else {
+                // UTF-8 with non-ASCII escaped: decode one scalar.
+                let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
+                var scalar = UInt32(byte) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+                for offset in 1..<length { scalar = scalar << 6 | UInt32(source[index + offset] & 0x3F) }
+                appendUnicodeEscape(scalar)
+                index += length
+            }
+        }
+        storage[count] = UInt8(ascii: "\"")
+        count += 1
+    }
+
+    /// The escape of an ASCII byte that needs one. Room is reserved.
+    private mutating func appendEscape(_ byte: UInt8) {
+        let short: UInt8
+        switch byte {
+        case UInt8(ascii: "\""): short = UInt8(ascii: "\"")
+        case UInt8(ascii: "\\"): short = UInt8(ascii: "\\")
+        case 0x08: short = UInt8(ascii: "b")
+        case 0x09: short = UInt8(ascii: "t")
+        case 0x0A: short = UInt8(ascii: "n")
+        case 0x0C: short = UInt8(ascii: "f")
+        case 0x0D: short = UInt8(ascii: "r")
+        default:
+            appendUnicodeEscape(UInt32(byte))
+            return
+        }
+        storage[count] = UInt8(ascii: "\\")
+        storage[count + 1] = short
+        count += 2
+    }
+
+    /// `\uxxxx` (lowercase hex), or a surrogate pair above U+FFFF. Room is reserved.
+    private mutating func appendUnicodeEscape(_ scalar: UInt32) {
+        if scalar >= 0x1_0000 {
+            let offset = scalar - 0x1_0000
+            appendUnicodeEscape(0xD800 + offset >> 10)
+            appendUnicodeEscape(0xDC00 + offset & 0x3FF)
+            return
+        }
+        let hex: StaticString = "0123456789abcdef"
+        storage[count] = UInt8(ascii: "\\")
+        storage[count + 1] = UInt8(ascii: "u")
+        for position in 0..<4 {
+            storage[count + 2 + position] = hex.utf8Start[Int(scalar >> (12 - 4 * UInt32(position)) & 0xF)]
+        }
+        count += 6
+    }
+}
+
+/// Eight-bytes-at-a-time tests shared by the reader and the writer.
+enum JSONBytes {
+    /// A word whose high bit is set in the lowest byte of `word` (read little-endian)
+    /// that is `"`, `\` or below 0x20, if any; higher bits may be set spuriously by
+    /// borrows, but the lowest set bit is always exact.
+    @inline(__always)
+    static func quoteBackslashOrControl(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        let quotes = word ^ (ones &* UInt64(UInt8(ascii: "\"")))
+        let backslashes = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
+        let zeroQuote = (quotes &- ones) & ~quotes
+        let zeroBackslash = (backslashes &- ones) & ~backslashes
+        let control = (word &- ones &* 0x20) & ~word
+        return (zeroQuote | zeroBackslash | control) & highBits
+    }
+}

@@ -1,0 +1,123 @@
+// The stacks the parser and the writer keep their work in: one growable buffer each,
+// owned and freed by the stack, so pushing and popping cost no allocation, no
+// uniqueness checks and no reference counting once the buffer has grown.
+
+/// A stack of values in one buffer its owner manages: values are moved in and out,
+/// never copied, so the decoder builds containers from the values of the open ones, and
+/// the encoder keeps a canonical hash's values, without reference counting.
+struct JSONValueStack: ~Copyable {
+    private var storage: UnsafeMutablePointer<PerlValue>
+    private var capacity = 64
+    private(set) var count = 0
+
+    init() {
+        storage = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        storage.deinitialize(count: count)
+        storage.deallocate()
+    }
+
+    mutating func push(_ value: consuming PerlValue) {
+        if count == capacity { grow() }
+        (storage + count).initialize(to: value)
+        count += 1
+    }
+
+    mutating func pop() -> PerlValue {
+        count -= 1
+        return (storage + count).move()
+    }
+
+    subscript(index: Int) -> PerlValue { storage[index] }
+
+    /// Destroys the values from `start` up.
+    mutating func removeLast(from start: Int) {
+        (storage + start).deinitialize(count: count - start)
+        count = start
+    }
+
+    /// The values from `start` up, moved into an array of their own.
+    mutating func popArray(from start: Int) -> [PerlValue] {
+        let elements = count - start
+        count = start
+        return [PerlValue](unsafeUninitializedCapacity: elements) { buffer, initialized in
+            if elements > 0 { buffer.baseAddress!.moveInitialize(from: storage + start, count: elements) }
+            initialized = elements
+        }
+    }
+
+    /// Moves the values from `start` up, in order, into `body`. If `body` throws, the
+    /// values it has not received are destroyed.
+    mutating func drain(
+        from start: Int, _ body: (consuming PerlValue) throws(JSONDecodingError) -> Void
+    ) throws(JSONDecodingError) {
+        let total = count - start
+        count = start
+        var taken = 0
+        defer { (storage + start + taken).deinitialize(count: total - taken) }
+        while taken < total {
+            let value = (storage + start + taken).move()
+            taken += 1
+            try body(value)
+        }
+    }
+
+    @inline(never)
+    private mutating func grow() {
+        let newCapacity = capacity * 2
+        let newStorage = UnsafeMutablePointer<PerlValue>.allocate(capacity: newCapacity)
+        newStorage.moveInitialize(from: storage, count: count)
+        storage.deallocate()
+        storage = newStorage
+        capacity = newCapacity
+    }
+}
+
+/// A stack of plain values (bytes, positions) with O(1) truncation.
+struct JSONScratchStack<Element: BitwiseCopyable>: ~Copyable {
+    private var storage: UnsafeMutablePointer<Element>
+    private var capacity = 64
+    private(set) var count = 0
+
+    init() {
+        storage = .allocate(capacity: capacity)
+    }
+
+    deinit { storage.deallocate() }
+
+    subscript(index: Int) -> Element { storage[index] }
+
+    mutating func append(_ element: Element) {
+        if count == capacity { grow(to: count + 1) }
+        storage[count] = element
+        count += 1
+    }
+
+    mutating func append(contentsOf elements: UnsafeBufferPointer<Element>) {
+        guard let source = elements.baseAddress else { return }
+        if capacity - count < elements.count { grow(to: count + elements.count) }
+        (storage + count).initialize(from: source, count: elements.count)
+        count += elements.count
+    }
+
+    mutating func removeLast(from start: Int) { count = start }
+
+    /// The elements in `range`, for reading or sorting in place; valid until the next
+    /// append.
+    func buffer(_ range: Range<Int>) -> UnsafeMutableBufferPointer<Element> {
+        UnsafeMutableBufferPointer(start: storage + range.lowerBound, count: range.count)
+    }
+
+    @inline(never)
+    private mutating func grow(to minimum: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity < minimum { newCapacity *= 2 }
+        let newStorage = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
+        newStorage.initialize(from: storage, count: count)
+        storage.deallocate()
+        storage = newStorage
+        capacity = newCapacity
+    }
+}

@@ -1,0 +1,443 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Encodes ``PerlValue``s as JSON (RFC 8259) that Perl's JSON::XS reads back to the same
+/// data.
+///
+/// ```swift
+/// var options = JSONEncodingOptions()
+/// options.canonical = true                       // JSON::XS->new->canonical
+/// let bytes = try PerlJSONEncoder(options: options).encode(["id": 7, "tags": ["a", "b"]])
+/// // {"id":7,"tags":["a","b"]}
+/// ```
+///
+/// | PerlValue | JSON |
+/// |---|---|
+/// | `.hash` | object; `.bytes` keys as Latin-1 characters |
+/// | `.array` | array |
+/// | `.string` | string |
+/// | `.bytes` | string, each byte the character with that code point (Perl's reading) |
+/// | `.integer`, `.unsigned` | integer, exact |
+/// | `.double` | the shortest number that reads back as the same double, with a fraction or exponent (`1.0`, `1e21`) |
+/// | `.bool`, `\1` and `\0`, `JSON::PP::Boolean` objects | `true`, `false` |
+/// | `.undef`, `.hole` | `null` |
+/// | `.vstring` | its string |
+/// | `.weak`, `.anchored` | what they wrap |
+/// | `.alias` | the shared referent, written again (JSON has no sharing); a cycle is an error |
+/// | `.blessed` | an error, `null` or the referent (``JSONEncodingOptions/blessedValues``) |
+/// | `.code`, `.regexp`, `.hooked`, other scalar references | an error, as in JSON::XS |
+///
+/// With ``JSONEncodingOptions/canonical``, output differs from JSON::XS's canonical
+/// output only in how numbers are written: JSON::XS prints doubles with 15 significant
+/// digits (`%.15g`), losing precision, integral ones as integers and negative zero as
+/// `-0` (`Spec/json.md`, section 6).
+public struct PerlJSONEncoder: Sendable {
+    public var options: JSONEncodingOptions
+
+    public init(options: JSONEncodingOptions = JSONEncodingOptions()) {
+        self.options = options
+    }
+
+    /// Encodes `value` as one JSON document in UTF-8. Any value may be the root (RFC 8259,
+    /// and JSON::XS 4 by default).
+    public func encode(_ value: PerlValue) throws(JSONEncodingError) -> [UInt8] {
+        try JSONWriter(root: value, options: options).encode()
+    }
+}
+
+/// One pass over one value, without recursion: the arrays and hashes being written are
+/// frames on a stack of the writer's own, so nesting costs heap, not thread stack, and
+/// is bounded by ``JSONEncodingOptions/maximumDepth`` alone. The wrappers around a
+/// reference (weak, anchored, blessed, alias) are peeled in a loop; what they begin (an
+/// anchor being written, an alias being expanded) ends with the value they wrap.
+struct JSONWriter: ~Copyable {
+    private var output: JSONOutputBuffer
+    private let options: JSONEncodingOptions
+    private let root: PerlValue
+    /// The arrays and hashes being written, innermost last.
+    private var frames: [Frame] = []
+    /// Every anchored referent of `root`, built when the first alias is met.
+    private var referents: [PerlAnchor: PerlValue]?
+    /// Anchors whose referent is being written, as a set (an alias to one of them is a
+    /// cycle) and in the order they began.
+    private var openAnchors: Set<PerlAnchor> = []
+    private var anchorStack: [PerlAnchor] = []
+    /// Aliases being expanded around the current value, and the values written inside
+    /// expansions so far.
+    private var expansionDepth = 0
+    private var expandedValues = 0
+    /// Canonical order's scratch, used as stacks (a hash being written pushes its
+    /// entries, nested hashes push theirs above, and each pops its own): the UTF-8 of
+    /// the keys, where each key lies in it, the values, and the sorted positions.
+    private var keyBytes = JSONScratchStack<UInt8>()
+    private var keySpans = JSONScratchStack<KeySpan>()
+    private var pendingValues = JSONValueStack()
+    private var order = JSONScratchStack<Int>()
+
+    /// An array or hash being written.
+    private struct Frame {
+        var isHash: Bool
+        /// An array's elements.
+        var elements: [PerlValue] = []
+        /// A hash's entries in the hash's order, or, in canonical order, where its
+        /// entries lie on the scratch stacks.
+        var entries: PerlHash.Iterator?
+        var canonical: CanonicalEntries?
+        var next = 0
+        var count: Int
+        /// What the wrappers around the container began, to end with it.
+        var anchorsBase: Int
+        var expansions: Int
+    }
+
+    private struct CanonicalEntries {
+        var bytesBase: Int
+        var entriesBase: Int
+        var orderBase: Int
+    }
+
+    /// Where one key's UTF-8 lies in `keyBytes`.
+    private struct KeySpan: BitwiseCopyable {
+        var start: Int
+        var end: Int
+    }
+
+    init(root: PerlValue, options: JSONEncodingOptions) {
+        self.root = root
+        self.options = options
+        output = JSONOutputBuffer(escapesNonASCII: options.escapesNonASCII)
+    }
+
+    /// The document: `root`, and a newline after it in pretty layout.
+    consuming func encode() throws(JSONEncodingError) -> [UInt8] {
+        _ = try start(root)
+        while let top = frames.indices.last {
+            if frames[top].isHash {
+                try continueHash(top)
+            } else {
+                try continueArray(top)
+            }
+        }
+        if options.pretty { output.append(UInt8(ascii: "\n")) }
+        return output.finish()
+    }
+
+    /// Writes the innermost array's elements, from where it left off, until one opens a
+    /// container of its own (which becomes the innermost) or the array ends.
+    private mutating func continueArray(_ top: Int) throws(JSONEncodingError) {
+        let elements = frames[top].elements
+        var position = frames[top].next
+        while position < elements.count {
+            startMember(at: position)
+            position += 1
+            if try !writePlainScalar(elements[position - 1]), try start(elements[position - 1]) {
+                frames[top].next = position
+                return
+            }
+        }
+        close(frames.removeLast())
+    }
+
+    /// Writes the innermost hash's members, as ``continueArray(_:)`` writes elements.
+    private mutating func continueHash(_ top: Int) throws(JSONEncodingError) {
+        var position = frames[top].next
+        if let canonical = frames[top].canonical {
+            let count = frames[top].count
+            while position < count {
+                startMember(at: position)
+                let entry = canonical.entriesBase + order[canonical.orderBase + position]
+                let span = keySpans[entry]
+                // The scratch stacks may move as nested hashes push: read them afresh.
+                output.appendString(utf8: UnsafeBufferPointer(keyBytes.buffer(span.start..<span.end)))
+                appendKeySeparator()
+                position += 1
+                if try !writePlainScalar(pendingValues[entry]), try start(pendingValues[entry]) {
+                    frames[top].next = position
+                    return
+                }
+            }
+        } else {
+            var entries = frames[top].entries!
+            while let (key, value) = entries.next() {
+                startMember(at: position)
+                switch key {
+                case .string(let text): appendString(text)
+                case .bytes(let bytes): bytes.withUnsafeBufferPointer { output.appendString(latin1: $0) }
+                }
+                appendKeySeparator()
+                position += 1
+                if try !writePlainScalar(value), try start(value) {
+                    frames[top].entries = entries
+                    frames[top].next = position
+                    return
+                }
+            }
+        }
+        close(frames.removeLast())
+    }
+
+    /// The comma before a member, and its line in pretty layout.
+    @inline(__always)
+    private mutating func startMember(at position: Int) {
+        if position > 0 { output.append(UInt8(ascii: ",")) }
+        if options.pretty { output.appendNewline(indentation: frames.count) }
+    }
+
+    @inline(__always)
+    private mutating func appendKeySeparator() {
+        if options.pretty { output.append(" : ") } else { output.append(UInt8(ascii: ":")) }
+    }
+
+    /// Writes `value` if it is a number, string, boolean or null and no alias is being
+    /// expanded: most values, which need none of ``start(_:)``'s bookkeeping.
+    /// - Returns: whether it wrote the value.
+    @inline(__always)
+    private mutating func writePlainScalar(_ value: PerlValue) throws(JSONEncodingError) -> Bool {
+        guard expansionDepth == 0 else { return false }
+        switch value {
+        case .integer(let number): output.append(number)
+        case .string(let text): appendString(text)
+        case .double(let number):
+            guard number.isFinite else { throw JSONEncodingError(.nonFiniteNumber(number)) }
+            output.append(number)
+        case .unsigned(let number): output.append(number)
+        case .bool(let truth): output.append(truth ? "true" : "false")
+        case .undef, .hole: output.append("null")
+        default: return false
+        }
+        return true
+    }
+
+    /// Writes a scalar whole, or the opening of an array or hash, peeling any wrappers
+    /// first. - Returns: whether it opened a container, whose frame is now the innermost.
+    private mutating func start(_ value: consuming PerlValue) throws(JSONEncodingError) -> Bool {
+        try countExpandedValue()
+        let anchorsBase = anchorStack.count
+        var expansions = 0
+        var current = value
+        // Each case writes a scalar and breaks, opens a container and returns, or peels
+        // a wrapper and continues.
+        peeling: while true {
+            switch current {
+            case .undef, .hole:
+                output.append("null")
+            case .bool(let truth):
+                output.append(truth ? "true" : "false")
+            case .integer(let number):
+                output.append(number)
+            case .unsigned(let number):
+                output.append(number)
+            case .double(let number):
+                guard number.isFinite else { throw JSONEncodingError(.nonFiniteNumber(number)) }
+                output.append(number)
+            case .string(let text):
+                appendString(text)
+            case .bytes(let bytes):
+                bytes.withUnsafeBufferPointer { output.appendString(latin1: $0) }
+            case .vstring(_, let text):
+                current = text
+                continue peeling
+            case .array(let elements):
+                try checkDepth()
+                guard !elements.isEmpty else {
+                    output.append("[]")
+                    break peeling
+                }
+                output.append(UInt8(ascii: "["))
+                frames.append(Frame(
+                    isHash: false, elements: elements, count: elements.count, anchorsBase: anchorsBase, expansions: expansions))
+                return true
+            case .hash(let hash):
+                try checkDepth()
+                guard !hash.isEmpty else {
+                    output.append("{}")
+                    break peeling
+                }
+                output.append(UInt8(ascii: "{"))
+                let canonical = options.canonical ? sortEntries(of: hash) : nil
+                frames.append(Frame(
+                    isHash: true, entries: canonical == nil ? hash.makeIterator() : nil, canonical: canonical,
+                    count: hash.count, anchorsBase: anchorsBase, expansions: expansions))
+                return true
+            case .weak(let inner):
+                current = inner
+                continue peeling
+            case .anchored(let anchor, let inner):
+                if openAnchors.insert(anchor).inserted { anchorStack.append(anchor) }
+                current = inner
+                continue peeling
+            case .alias(let anchor):
+                guard !openAnchors.contains(anchor) else { throw JSONEncodingError(.cycle(anchor)) }
+                if referents == nil { referents = root.anchoredValues() }
+                guard let referent = referents?[anchor] else { throw JSONEncodingError(.undefinedAnchor(anchor)) }
+                openAnchors.insert(anchor)
+                anchorStack.append(anchor)
+                expansionDepth += 1
+                expansions += 1
+                try countExpandedValue()
+                current = referent
+                continue peeling
+            case .blessed(let className, let inner):
+                if className == Self.booleanClass, case .scalarReference(let scalar) = inner.unwrapped {
+                    guard let truth = Self.numericTruth(of: scalar) else {
+                        throw JSONEncodingError(.unrepresentable("a \(className) object that holds no number"))
+                    }
+                    output.append(truth ? "true" : "false")
+                    break peeling
+                }
+                switch options.blessedValues {
+                case .reject: throw JSONEncodingError(.blessedValue(className: className))
+                case .null:
+                    output.append("null")
+                    break peeling
+                case .unblessed:
+                    current = inner
+                    continue peeling
+                }
+            case .scalarReference(let scalar):
+                // JSON::XS writes \1 and \0 as true and false, and refuses other scalar
+                // references: what matters is the scalar's string value.
+                switch Self.perlText(of: scalar) {
+                case "1"?: output.append("true")
+                case "0"?: output.append("false")
+                default: throw JSONEncodingError(.unrepresentable("a reference to a scalar other than 1 or 0"))
+                }
+            case .regexp(let pattern, let flags):
+                throw JSONEncodingError(.unrepresentable("a regexp (qr/\(pattern)/\(flags))"))
+            case .code:
+                throw JSONEncodingError(.unrepresentable("a code reference"))
+            case .hooked(let object):
+                throw JSONEncodingError(.unrepresentable("an object of class \(object.className) serialized by its class's hook"))
+            }
+            break
+        }
+        if anchorStack.count > anchorsBase || expansions > 0 { endWrappers(anchorsBase: anchorsBase, expansions: expansions) }
+        return false
+    }
+
+    /// Ends an array or hash whose last member has been written.
+    private mutating func close(_ frame: Frame) {
+        if let canonical = frame.canonical {
+            order.removeLast(from: canonical.orderBase)
+            pendingValues.removeLast(from: canonical.entriesBase)
+            keySpans.removeLast(from: canonical.entriesBase)
+            keyBytes.removeLast(from: canonical.bytesBase)
+        }
+        if options.pretty { output.appendNewline(indentation: frames.count) }
+        output.append(frame.isHash ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+        if anchorStack.count > frame.anchorsBase || frame.expansions > 0 {
+            endWrappers(anchorsBase: frame.anchorsBase, expansions: frame.expansions)
+        }
+    }
+
+    /// Ends the anchors and alias expansions that wrappers around a value began.
+    @inline(never)
+    private mutating func endWrappers(anchorsBase: Int, expansions: Int) {
+        while anchorStack.count > anchorsBase { openAnchors.remove(anchorStack.removeLast()) }
+        expansionDepth -= expansions
+    }
+
+    private func checkDepth() throws(JSONEncodingError) {
+        if frames.count >= options.maximumDepth { throw JSONEncodingError(.depthLimitExceeded(limit: options.maximumDepth)) }
+    }
+
+    private mutating func countExpandedValue() throws(JSONEncodingError) {
+        guard expansionDepth > 0 else { return }
+        expandedValues += 1
+        if expandedValues > options.maximumAliasExpansion {
+            throw JSONEncodingError(.aliasExpansionLimitExceeded(limit: options.maximumAliasExpansion))
+        }
+    }
+
+    private mutating func appendString(_ text: String) {
+        let written: Void? = text.utf8.withContiguousStorageIfAvailable { output.appendString(utf8: $0) }
+        if written == nil {
+            var contiguous = text
+            contiguous.withUTF8 { output.appendString(utf8: $0) }
+        }
+    }
+
+    /// Pushes `hash`'s entries onto the scratch stacks with their positions in code
+    /// point order of the keys, as Perl's `sort` orders them. Each key's characters are
+    /// copied once, as UTF-8 (a byte key's Latin-1 converted): UTF-8 byte order is code
+    /// point order, so positions sort with `memcmp`, and the keys are written from there.
+    private mutating func sortEntries(of hash: PerlHash) -> CanonicalEntries {
+        let entries = CanonicalEntries(bytesBase: keyBytes.count, entriesBase: keySpans.count, orderBase: order.count)
+        for (key, value) in hash {
+            let start = keyBytes.count
+            switch key {
+            case .string(let text):
+                let copied: Void? = text.utf8.withContiguousStorageIfAvailable { keyBytes.append(contentsOf: $0) }
+                if copied == nil { for byte in text.utf8 { keyBytes.append(byte) } }
+            case .bytes(let bytes):
+                for byte in bytes {
+                    if byte < 0x80 {
+                        keyBytes.append(byte)
+                    } else {
+                        keyBytes.append(0xC0 | byte >> 6)
+                        keyBytes.append(0x80 | byte & 0x3F)
+                    }
+                }
+            }
+            keySpans.append(KeySpan(start: start, end: keyBytes.count))
+            pendingValues.push(value)
+        }
+        let count = keySpans.count - entries.entriesBase
+        for position in 0..<count { order.append(position) }
+        let bytes = UnsafeBufferPointer(keyBytes.buffer(0..<keyBytes.count))
+        let spans = keySpans.buffer(entries.entriesBase..<entries.entriesBase + count)
+        var positions = order.buffer(entries.orderBase..<entries.orderBase + count)
+        positions.sort { left, right in
+            JSONKeyOrder.bytesPrecede(
+                UnsafeBufferPointer(rebasing: bytes[spans[left].start..<spans[left].end]),
+                UnsafeBufferPointer(rebasing: bytes[spans[right].start..<spans[right].end]))
+        }
+        return entries
+    }
+
+    /// The class JSON::XS (through Types::Serialiser), JSON::PP and Cpanel::JSON::XS
+    /// bless their booleans into: a reference to 1 or 0.
+    static let booleanClass = "JSON::PP::Boolean"
+
+    /// Perl's truth of a boolean object's number (JSON::XS takes its `SvIV`).
+    private static func numericTruth(of scalar: PerlValue) -> Bool? {
+        switch scalar {
+        case .integer(let number): number != 0
+        case .unsigned(let number): number != 0
+        case .bool(let truth): truth
+        case .double(let number): number.isFinite ? number.rounded(.towardZero) != 0 : nil
+        default: nil
+        }
+    }
+
+    /// The scalar's string value when it is a short plain scalar, as Perl would print it.
+    private static func perlText(of scalar: PerlValue) -> String? {
+        switch scalar {
+        case .integer(let number): String(number)
+        case .unsigned(let number): String(number)
+        case .bool(let truth): truth ? "1" : ""
+        case .double(let number) where number.isFinite && number.rounded() == number && number.magnitude < 1e15:
+            String(Int64(number))
+        case .string, .bytes, .vstring: scalar.stringValue
+        default: nil
+        }
+    }
+}
+
+/// Canonical key order: by code point, as Perl's `sort` (and JSON::XS's `canonical`)
+/// orders keys, which for UTF-8 is byte order.
+enum JSONKeyOrder {
+    static func bytesPrecede(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {
+        let common = Swift.min(lhs.count, rhs.count)
+        if common > 0 {
+            let order = memcmp(lhs.baseAddress!, rhs.baseAddress!, common)
+            if order != 0 { return order < 0 }
+        }
+        return lhs.count < rhs.count
+    }
+}

@@ -1,0 +1,457 @@
+/// Builds the ``PerlValue`` of one document from the parser's nodes, as YAML.pm and
+/// YAML::XS load them.
+///
+/// - Collections: a mapping is a hash reference, a sequence an array reference; the
+///   tags `!!perl/hash:Class` and `!!perl/array:Class` bless them, and `!!perl/ref`
+///   (a mapping `{=: value}`) is a reference to a scalar.
+/// - Scalars: see ``resolvePlain(_:)``; quoted and block scalars are strings;
+///   `!!perl/scalar:Class` is a blessed reference to the scalar (its text, or the
+///   number it writes as Perl does), `!!perl/regexp` a regexp (blessed into `Regexp`
+///   unless the tag names a class).
+/// - Anchors: an anchored collection or reference is `.anchored`, and aliases of it
+///   `.alias`, so sharing and cycles stay shared; an anchored plain scalar is copied by
+///   its aliases (Perl shares referents, not scalars), within
+///   ``YAMLDecodingOptions/maximumAliasExpansion``. Anchors no alias uses are dropped:
+///   to Perl they mean nothing.
+struct YAMLComposer {
+    private let options: YAMLDecodingOptions
+    private var stack: [Frame] = []
+    private var document: PerlValue?
+    private var anchors: [String: Anchor] = [:]
+    private var nextAnchor = 1
+    private var aliasedAnchors: Set<PerlAnchor> = []
+    private var referenceAnchors = 0
+    private var nodeCount = 0
+    private var expansion = 0
+
+    private enum Anchor {
+        case referent(PerlAnchor)
+        case scalar(PerlValue)
+    }
+
+    /// A collection being read.
+    private struct Frame {
+        enum Kind {
+            case sequence
+            case mapping
+            /// `!!perl/ref`: a mapping whose one key is `=`.
+            case reference
+        }
+
+        var kind: Kind
+        var elements: [PerlValue] = []
+        var hash = PerlHash()
+        /// The key whose value comes next, in a mapping.
+        var pendingKey: PerlHash.Key?
+        /// In a reference: whether the `=` key was read, and the value.
+        var sawReferenceKey = false
+        var referent: PerlValue?
+        var anchor: PerlAnchor?
+        var className: String?
+        var mark: YAMLMark
+
+        /// Whether the next node is a key.
+        var expectsKey: Bool {
+            switch kind {
+            case .sequence: false
+            case .mapping: pendingKey == nil
+            case .reference: !sawReferenceKey
+            }
+        }
+    }
+
+    /// What a tag makes of a node.
+    private enum NodeTag {
+        case none
+        case string
+        case null
+        case mapping(className: String?)
+        case sequence(className: String?)
+        case reference(className: String?)
+        case scalarReference(className: String)
+        case regexp(className: String?)
+        case code(className: String?)
+    }
+
+    init(options: YAMLDecodingOptions) {
+        self.options = options
+    }
+
+    // MARK: - Nodes
+
+    mutating func beginSequence(
+        anchor: YAMLNodeProperty?, tag: YAMLNodeProperty?, at mark: YAMLMark
+    ) throws(YAMLDecodingError) {
+        let className: String?
+        switch try nodeTag(tag) {
+        case .none: className = nil
+        case .sequence(let name): className = name
+        default: throw misplaced(tag, at: mark)
+        }
+        try begin(Frame(kind: .sequence, className: className, mark: mark), anchor: anchor)
+    }
+
+    mutating func beginMapping(
+        anchor: YAMLNodeProperty?, tag: YAMLNodeProperty?, at mark: YAMLMark
+    ) throws(YAMLDecodingError) {
+        let frame: Frame
+        switch try nodeTag(tag) {
+        case .none: frame = Frame(kind: .mapping, mark: mark)
+        case .mapping(let name): frame = Frame(kind: .mapping, className: name, mark: mark)
+        case .reference(let name): frame = Frame(kind: .reference, className: name, mark: mark)
+        default: throw misplaced(tag, at: mark)
+        }
+        try begin(frame, anchor: anchor)
+    }
+
+    private mutating func begin(_ frame: Frame, anchor: YAMLNodeProperty?) throws(YAMLDecodingError) {
+        try countNode(at: frame.mark)
+        if let parent = stack.last, parent.expectsKey {
+            throw error(parent.kind == .reference ? .invalidReference : .invalidKey, at: frame.mark)
+        }
+        guard stack.count < options.maximumDepth else {
+            throw error(.depthLimitExceeded(limit: options.maximumDepth), at: frame.mark)
+        }
+        if let className = frame.className { try admit(className, at: frame.mark) }
+        var frame = frame
+        if let anchor {
+            // Registered now, so that aliases inside (cycles) find it.
+            let id = PerlAnchor(nextAnchor)
+            nextAnchor += 1
+            referenceAnchors += 1
+            anchors[anchor.text] = .referent(id)
+            frame.anchor = id
+        }
+        stack.append(frame)
+    }
+
+    /// Ends the innermost collection.
+    mutating func end(at mark: YAMLMark) throws(YAMLDecodingError) {
+        let frame = stack.removeLast()
+        var value: PerlValue
+        switch frame.kind {
+        case .sequence:
+            value = .array(frame.elements)
+        case .mapping:
+            value = .hash(frame.hash)
+        case .reference:
+            guard let referent = frame.referent else { throw error(.invalidReference, at: frame.mark) }
+            value = .scalarReference(referent)
+        }
+        if let className = frame.className { value = .blessed(class: className, value) }
+        if let anchor = frame.anchor { value = .anchored(anchor, value) }
+        try deliver(value, at: mark)
+    }
+
+    mutating func scalar(
+        _ scalar: YAMLScalarText, anchor: YAMLNodeProperty?, tag: YAMLNodeProperty?, at mark: YAMLMark
+    ) throws(YAMLDecodingError) {
+        try countNode(at: mark)
+        let nodeTag = try nodeTag(tag)
+        if let parent = stack.last, parent.expectsKey, parent.kind == .reference {
+            guard case .none = nodeTag, scalar.style == .plain, scalar.bytes == [0x3D], anchor == nil else {
+                throw error(.invalidReference, at: mark)
+            }
+            stack[stack.count - 1].sawReferenceKey = true
+            return
+        }
+        var value: PerlValue
+        var isReference = true
+        switch nodeTag {
+        case .none:
+            value = scalar.style == .plain ? resolvePlain(scalar.bytes) : string(scalar.bytes)
+            isReference = false
+        case .string:
+            value = string(scalar.bytes)
+            isReference = false
+        case .null:
+            guard [[], [0x7E], Array("null".utf8)].contains(scalar.bytes) else { throw misplaced(tag, at: mark) }
+            value = .undef
+            isReference = false
+        case .scalarReference(let className):
+            // The libraries load the text as it is (`~` too); a number written as Perl
+            // prints it is that number (Perl cannot tell).
+            try admit(className, at: mark)
+            let number = scalar.style == .plain ? Self.canonicalNumber(scalar.bytes) : nil
+            let content = number ?? string(scalar.bytes)
+            value = .blessed(class: className, .scalarReference(content))
+        case .regexp(let className):
+            let name = className ?? "Regexp"
+            try admit(name, at: mark)
+            let (pattern, flags) = Self.regexpParts(String(decoding: scalar.bytes, as: UTF8.self))
+            value = .blessed(class: name, .regexp(pattern: pattern, flags: flags))
+        case .code(let className):
+            guard options.codeReferences == .keepSource else { throw error(.codeReferenceRefused, at: mark) }
+            value = .code(String(decoding: scalar.bytes, as: UTF8.self))
+            if let className {
+                try admit(className, at: mark)
+                value = .blessed(class: className, value)
+            }
+        case .mapping, .sequence, .reference:
+            throw misplaced(tag, at: mark)
+        }
+        if let anchor {
+            if isReference {
+                let id = PerlAnchor(nextAnchor)
+                nextAnchor += 1
+                referenceAnchors += 1
+                anchors[anchor.text] = .referent(id)
+                value = .anchored(id, value)
+            } else {
+                anchors[anchor.text] = .scalar(value)
+            }
+        }
+        try deliver(value, at: mark)
+    }
+
+    mutating func alias(_ name: String, at mark: YAMLMark) throws(YAMLDecodingError) {
+        try countNode(at: mark)
+        switch anchors[name] {
+        case nil:
+            throw error(.undefinedAlias(name), at: mark)
+        case .referent(let anchor)?:
+            aliasedAnchors.insert(anchor)
+            try deliver(.alias(anchor), at: mark)
+        case .scalar(let value)?:
+            expansion += Self.textSize(value)
+            if expansion > options.maximumAliasExpansion {
+                throw error(.aliasExpansionLimitExceeded(limit: options.maximumAliasExpansion), at: mark)
+            }
+            try deliver(value, at: mark)
+        }
+    }
+
+    /// The document's value, once its node is complete.
+    mutating func finish(at mark: YAMLMark) throws(YAMLDecodingError) -> PerlValue {
+        guard stack.isEmpty, let document else { throw error(.truncated, at: mark) }
+        if aliasedAnchors.count == referenceAnchors { return document }
+        return Self.removingAnchors(notIn: aliasedAnchors, from: document)
+    }
+
+    // MARK: - Building
+
+    /// Puts a finished node where it belongs: the document, an element, a key or a value.
+    private mutating func deliver(_ value: PerlValue, at mark: YAMLMark) throws(YAMLDecodingError) {
+        guard !stack.isEmpty else {
+            document = value
+            return
+        }
+        let top = stack.count - 1
+        switch stack[top].kind {
+        case .sequence:
+            guard stack[top].elements.count < options.maximumContainerCount else {
+                throw error(.containerLimitExceeded(limit: options.maximumContainerCount), at: mark)
+            }
+            stack[top].elements.append(value)
+        case .mapping:
+            if let key = stack[top].pendingKey {
+                stack[top].hash.updateValue(value, forKey: key)
+                stack[top].pendingKey = nil
+                return
+            }
+            guard let key = key(from: value) else { throw error(.invalidKey, at: mark) }
+            guard stack[top].hash[key] == nil else { throw error(.duplicateKey(key.description), at: mark) }
+            guard stack[top].hash.count < options.maximumContainerCount else {
+                throw error(.containerLimitExceeded(limit: options.maximumContainerCount), at: mark)
+            }
+            stack[top].pendingKey = key
+        case .reference:
+            guard stack[top].sawReferenceKey, stack[top].referent == nil else {
+                throw error(.invalidReference, at: mark)
+            }
+            stack[top].referent = value
+        }
+    }
+
+    /// A plain scalar's value, as Perl loads it:
+    ///
+    /// - empty or `~`: undef; under YAML::XS's reading also `null`, and `true` and
+    ///   `false` are booleans (under YAML.pm's, they are strings);
+    /// - a number written as Perl writes that number (`42`, `-7`, `4.5`, `1e+21`,
+    ///   `Inf`, `NaN`): `.integer`, `.unsigned` or `.double`. Other numerals (`007`,
+    ///   `+1`, `1.50`, `0x1F`) are strings: that is the text Perl had, and a number
+    ///   would print differently;
+    /// - anything else: a string.
+    private func resolvePlain(_ bytes: [UInt8]) -> PerlValue {
+        if bytes.isEmpty || bytes == [0x7E] { return .undef }
+        if options.dialect == .yamlXS {
+            switch bytes {
+            case Array("null".utf8): return .undef
+            case Array("true".utf8): return .bool(true)
+            case Array("false".utf8): return .bool(false)
+            default: break
+            }
+        }
+        return Self.canonicalNumber(bytes) ?? string(bytes)
+    }
+
+    static func canonicalNumber(_ bytes: [UInt8]) -> PerlValue? {
+        guard let first = bytes.first, bytes.count <= 32,
+            first == 0x2D || (0x30...0x39).contains(first) || first == 0x49 || first == 0x4E  // - digit I N
+        else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let digits = first == 0x2D ? bytes.dropFirst() : bytes[...]
+        if !digits.isEmpty, digits.allSatisfy({ (0x30...0x39).contains($0) }) {
+            // Perl reads an integer numeral as an integer; too wide, as a double, which
+            // prints otherwise. `-0` and leading zeros print otherwise too.
+            guard digits.first != 0x30 || digits.count == 1, text != "-0" else { return nil }
+            if let signed = Int64(text) { return .integer(signed) }
+            return UInt64(text).map(PerlValue.unsigned)
+        }
+        if let number = Double(text), number.perlText(lossless: false) == text {
+            return .double(number)
+        }
+        return nil
+    }
+
+    /// A scalar's text as a string value: characters, or in Latin-1 input bytes where
+    /// every character fits in one.
+    private func string(_ bytes: [UInt8]) -> PerlValue {
+        if options.encoding == .latin1, let latin1 = Self.latin1(bytes) { return .bytes(latin1) }
+        return .string(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// A hash key from a scalar value: its text, as Perl stringifies it.
+    private func key(from value: PerlValue) -> PerlHash.Key? {
+        let text: String
+        switch value {
+        case .string(let string): return .string(string)
+        case .bytes(let bytes): return .bytes(bytes)
+        case .undef: text = ""
+        case .bool(let truth): text = truth ? "1" : ""
+        case .integer(let number): text = String(number)
+        case .unsigned(let number): text = String(number)
+        case .double(let number): text = number.perlText(lossless: false)
+        default: return nil
+        }
+        return options.encoding == .latin1 ? .bytes(Array(text.utf8)) : .string(text)
+    }
+
+    /// UTF-8 `bytes` as Latin-1, if every character is at most U+00FF.
+    private static func latin1(_ bytes: [UInt8]) -> [UInt8]? {
+        if bytes.allSatisfy({ $0 < 0x80 }) { return bytes }
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count)
+        for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
+            guard scalar.value <= 0xFF else { return nil }
+            result.append(UInt8(scalar.value))
+        }
+        return result
+    }
+
+    /// A regexp's parts from Perl's stringification, `(?^flags:pattern)` (or the older
+    /// `(?flags-flags:pattern)`), as both libraries read it. Other text is a pattern
+    /// with no flags.
+    static func regexpParts(_ text: String) -> (pattern: String, flags: String) {
+        let scalars = Array(text.unicodeScalars)
+        guard scalars.count >= 4, scalars[0] == "(", scalars[1] == "?", scalars.last == ")" else { return (text, "") }
+        var index = 2
+        var flags = String.UnicodeScalarView()
+        while index < scalars.count, scalars[index] == "^" || ("a"..."z").contains(scalars[index]) {
+            if scalars[index] != "^" { flags.append(scalars[index]) }
+            index += 1
+        }
+        if index < scalars.count, scalars[index] == "-" {
+            index += 1
+            while index < scalars.count, ("a"..."z").contains(scalars[index]) { index += 1 }
+        }
+        guard index < scalars.count - 1, scalars[index] == ":" else { return (text, "") }
+        var pattern = String.UnicodeScalarView()
+        pattern.append(contentsOf: scalars[(index + 1)..<(scalars.count - 1)])
+        return (String(pattern), String(flags))
+    }
+
+    /// The size of the text an alias of `value` copies.
+    private static func textSize(_ value: PerlValue) -> Int {
+        switch value {
+        case .string(let text): text.utf8.count
+        case .bytes(let bytes): bytes.count
+        default: 1
+        }
+    }
+
+    private static func removingAnchors(notIn used: Set<PerlAnchor>, from value: PerlValue) -> PerlValue {
+        switch value {
+        case .anchored(let anchor, let inner):
+            let contents = removingAnchors(notIn: used, from: inner)
+            return used.contains(anchor) ? .anchored(anchor, contents) : contents
+        case .blessed(let className, let inner):
+            return .blessed(class: className, removingAnchors(notIn: used, from: inner))
+        case .scalarReference(let inner):
+            return .scalarReference(removingAnchors(notIn: used, from: inner))
+        case .array(var elements):
+            for index in elements.indices { elements[index] = removingAnchors(notIn: used, from: elements[index]) }
+            return .array(elements)
+        case .hash(var hash):
+            hash.transformValues { removingAnchors(notIn: used, from: $0) }
+            return .hash(hash)
+        default:
+            return value
+        }
+    }
+
+    // MARK: - Tags and policies
+
+    private static let yamlNamespace = "tag:yaml.org,2002:"
+
+    private func nodeTag(_ tag: YAMLNodeProperty?) throws(YAMLDecodingError) -> NodeTag {
+        guard let tag else { return .none }
+        guard tag.text.hasPrefix(Self.yamlNamespace) else { throw error(.unsupportedTag(tag.text), at: tag.mark) }
+        let name = tag.text.dropFirst(Self.yamlNamespace.count)
+        switch name {
+        case "str": return .string
+        case "null": return .null
+        case "map", "perl/hash": return .mapping(className: nil)
+        case "seq", "perl/array": return .sequence(className: nil)
+        case "perl/ref": return .reference(className: nil)
+        case "perl/regexp": return .regexp(className: nil)
+        case "perl/code": return .code(className: nil)
+        default: break
+        }
+        let parts = name.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        if parts.count == 2, !parts[1].isEmpty {
+            let className = String(parts[1])
+            switch parts[0] {
+            case "perl/hash": return .mapping(className: className)
+            case "perl/array": return .sequence(className: className)
+            case "perl/ref": return .reference(className: className)
+            case "perl/scalar": return .scalarReference(className: className)
+            case "perl/regexp": return .regexp(className: className)
+            case "perl/code": return .code(className: className)
+            default: break
+            }
+        }
+        throw error(.unsupportedTag(Self.shortTag(tag.text)), at: tag.mark)
+    }
+
+    /// The error for a known tag on the wrong kind of node (`!!perl/hash` on a scalar,
+    /// say); only a tagged node can get here, so `mark` is a fallback the parser never uses.
+    private func misplaced(_ tag: YAMLNodeProperty?, at mark: YAMLMark) -> YAMLDecodingError {
+        error(.unsupportedTag(Self.shortTag(tag?.text ?? "")), at: tag?.mark ?? mark)
+    }
+
+    /// A tag as written with the `!!` handle.
+    private static func shortTag(_ tag: String) -> String {
+        tag.hasPrefix(yamlNamespace) ? "!!" + tag.dropFirst(yamlNamespace.count) : tag
+    }
+
+    private func admit(_ className: String, at mark: YAMLMark) throws(YAMLDecodingError) {
+        switch options.blessedValues {
+        case .allowAll: return
+        case .refuseAll: break
+        case .allow(let classes): if classes.contains(className) { return }
+        }
+        throw error(.blessedValueRefused(className: className), at: mark)
+    }
+
+    private mutating func countNode(at mark: YAMLMark) throws(YAMLDecodingError) {
+        nodeCount += 1
+        if nodeCount > options.maximumTotalCount {
+            throw error(.totalLimitExceeded(limit: options.maximumTotalCount), at: mark)
+        }
+    }
+
+    private func error(_ kind: YAMLDecodingError.Kind, at mark: YAMLMark) -> YAMLDecodingError {
+        YAMLDecodingError(kind, offset: mark.offset, line: mark.line + 1, column: mark.column + 1)
+    }
+}

@@ -1,0 +1,986 @@
+/// A position in the input.
+struct YAMLMark: Sendable {
+    var offset = 0
+    /// From 0.
+    var line = 0
+    /// From 0, in characters.
+    var column = 0
+}
+
+/// A node property, an anchor name or a resolved tag, with where it was written (the
+/// position errors about it report).
+struct YAMLNodeProperty {
+    var text: String
+    var mark: YAMLMark
+}
+
+/// One token of YAML's syntax, as libyaml's scanner defines them.
+struct YAMLToken {
+    enum Kind {
+        case streamEnd
+        case versionDirective
+        case documentStart
+        case documentEnd
+        case blockSequenceStart
+        case blockMappingStart
+        case blockEnd
+        case flowSequenceStart
+        case flowSequenceEnd
+        case flowMappingStart
+        case flowMappingEnd
+        case blockEntry
+        case flowEntry
+        case key
+        case value
+        case alias(String)
+        case anchor(String)
+        /// The full tag, its handle resolved (`!!perl/hash:A` is `tag:yaml.org,2002:perl/hash:A`).
+        case tag(String)
+        case scalar(YAMLScalarText)
+    }
+
+    var kind: Kind
+    var mark: YAMLMark
+}
+
+/// A scalar's content (UTF-8, escapes and folding applied) and how it was written.
+struct YAMLScalarText {
+    enum Style {
+        case plain
+        case singleQuoted
+        case doubleQuoted
+        case literal
+        case folded
+    }
+
+    var bytes: [UInt8]
+    var style: Style
+}
+
+/// Turns bytes into tokens, one pass, on demand.
+///
+/// This follows libyaml's scanner (the one YAML::XS uses): block structure becomes
+/// explicit start and end tokens from an indentation stack, and a *simple key* (a key
+/// written without `?`) is recognized when its `:` arrives, by inserting a `key` token
+/// (and a `blockMappingStart`) before tokens already queued. Tokens are held only while a
+/// simple key may still start at the head of the queue, which a line break ends, so the
+/// queue stays as short as a line.
+///
+/// Two departures, both for YAML.pm's output: a simple key may be longer than 1,024
+/// characters, and a block scalar at the top level may be indented zero columns.
+///
+/// Every character the scanner passes is validated (UTF-8, no raw control characters),
+/// comments included, so a document is either fully valid text or an error.
+struct YAMLScanner: ~Copyable {
+    private let base: UnsafePointer<UInt8>
+    private let end: Int
+    private let options: YAMLDecodingOptions
+    private let isLatin1: Bool
+    /// Whether U+0085, U+2028 and U+2029 are line breaks (YAML::XS's reading).
+    private let hasUnicodeBreaks: Bool
+
+    private(set) var mark = YAMLMark()
+
+    private var tokens: [YAMLToken] = []
+    private var head = 0
+    /// Tokens handed to the parser so far.
+    private var tokensParsed = 0
+    private var streamEndProduced = false
+
+    private var indent = -1
+    private var indents: [Int] = []
+    private var simpleKeyAllowed = true
+    /// The simple key candidate of each flow level (0: block context).
+    private var simpleKeys: [SimpleKey] = [SimpleKey()]
+    /// The flow levels whose candidate is possible, ascending. A level's candidate is set
+    /// only while it is the innermost level, so candidates deeper in this list were saved
+    /// later, on the same line or a later one: the head of the token queue can only be the
+    /// first one's token, and the candidates a line break makes stale are a prefix. Each
+    /// token then costs O(1), however deep the flow nesting.
+    private var possibleLevels: [Int] = []
+    private var flowLevel = 0
+
+    private struct SimpleKey {
+        var possible = false
+        var required = false
+        var tokenNumber = 0
+        var mark = YAMLMark()
+    }
+
+    /// Marks the end of input where a character is expected.
+    private static let endOfInput: UInt32 = .max
+    /// Stands for bytes that do not decode, in lookahead (consuming them throws).
+    private static let undecodable: UInt32 = .max - 1
+
+    init(buffer: UnsafeBufferPointer<UInt8>, options: YAMLDecodingOptions) {
+        base = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
+        end = buffer.count
+        self.options = options
+        isLatin1 = options.encoding == .latin1
+        hasUnicodeBreaks = options.dialect == .yamlXS
+        // A UTF-8 byte order mark may open the stream.
+        if !isLatin1, end >= 3, base[0] == 0xEF, base[1] == 0xBB, base[2] == 0xBF {
+            mark.offset = 3
+        }
+    }
+
+    // MARK: - The parser's interface
+
+    /// The next token, without consuming it.
+    mutating func peek() throws(YAMLDecodingError) -> YAMLToken {
+        try fetchMoreTokens()
+        return tokens[head]
+    }
+
+    /// Consumes the token `peek()` returned.
+    mutating func advance() {
+        head += 1
+        tokensParsed += 1
+        if head == tokens.count {
+            tokens.removeAll(keepingCapacity: true)
+            head = 0
+        }
+    }
+
+    func error(_ kind: YAMLDecodingError.Kind, at mark: YAMLMark) -> YAMLDecodingError {
+        YAMLDecodingError(kind, offset: mark.offset, line: mark.line + 1, column: mark.column + 1)
+    }
+
+    private func error(_ kind: YAMLDecodingError.Kind) -> YAMLDecodingError {
+        error(kind, at: mark)
+    }
+
+    private func syntax(_ reason: String, at where: YAMLMark? = nil) -> YAMLDecodingError {
+        error(.syntax(reason), at: `where` ?? mark)
+    }
+
+    // MARK: - Characters
+
+    /// The character at `offset` bytes ahead, decoded but not validated (or
+    /// ``endOfInput``).
+    @inline(__always)
+    private func character(atByte offset: Int) -> UInt32 {
+        guard offset < end else { return Self.endOfInput }
+        let lead = base[offset]
+        if lead < 0x80 || isLatin1 { return UInt32(lead) }
+        return decode(at: offset)?.scalar ?? Self.undecodable
+    }
+
+    @inline(__always)
+    private var current: UInt32 { character(atByte: mark.offset) }
+
+    /// The character after the current one.
+    private var next: UInt32 { character(atByte: mark.offset + width(at: mark.offset)) }
+
+    @inline(__always)
+    private func width(at offset: Int) -> Int {
+        guard offset < end else { return 0 }
+        let lead = base[offset]
+        if lead < 0x80 || isLatin1 { return 1 }
+        return lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
+    }
+
+    /// The UTF-8 sequence at `offset`, if it is a valid one.
+    private func decode(at offset: Int) -> (scalar: UInt32, width: Int)? {
+        let lead = UInt32(base[offset])
+        let count: Int
+        var scalar: UInt32
+        switch lead {
+        case 0xC2...0xDF: (count, scalar) = (2, lead & 0x1F)
+        case 0xE0...0xEF: (count, scalar) = (3, lead & 0x0F)
+        case 0xF0...0xF4: (count, scalar) = (4, lead & 0x07)
+        default: return nil
+        }
+        guard end - offset >= count else { return nil }
+        for index in 1..<count {
+            let byte = UInt32(base[offset + index])
+            guard byte & 0xC0 == 0x80 else { return nil }
+            scalar = scalar << 6 | byte & 0x3F
+        }
+        // Overlong forms, surrogates, and values beyond U+10FFFF.
+        switch count {
+        case 3 where scalar < 0x800 || (0xD800...0xDFFF).contains(scalar): return nil
+        case 4 where scalar < 0x10000 || scalar > 0x10FFFF: return nil
+        default: return (scalar, count)
+        }
+    }
+
+    @inline(__always)
+    private func isBreak(_ character: UInt32) -> Bool {
+        character == 0x0A || character == 0x0D
+            || (hasUnicodeBreaks && (character == 0x85 || character == 0x2028 || character == 0x2029))
+    }
+
+    @inline(__always)
+    private func isBlank(_ character: UInt32) -> Bool { character == 0x20 || character == 0x09 }
+
+    @inline(__always)
+    private func isBreakOrEnd(_ character: UInt32) -> Bool { isBreak(character) || character == Self.endOfInput }
+
+    @inline(__always)
+    private func isBlankOrEnd(_ character: UInt32) -> Bool { isBlank(character) || isBreakOrEnd(character) }
+
+    /// libyaml's anchor and tag-handle characters.
+    private static func isWordCharacter(_ character: UInt32) -> Bool {
+        switch character {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x5F, 0x2D: return true
+        default: return false
+        }
+    }
+
+    private var atEnd: Bool { mark.offset >= end }
+
+    private func hasPrefix(_ text: StaticString) -> Bool {
+        let count = text.utf8CodeUnitCount
+        guard end - mark.offset >= count else { return false }
+        return (0..<count).allSatisfy { base[mark.offset + $0] == text.utf8Start[$0] }
+    }
+
+    /// Whether a document marker (`---` or `...` then a blank or break) starts here.
+    private var atDocumentIndicator: Bool {
+        mark.column == 0 && (hasPrefix("---") || hasPrefix("..."))
+            && isBlankOrEnd(character(atByte: mark.offset + 3))
+    }
+
+    /// Consumes the current character, which is not a line break, checking that it is
+    /// valid text.
+    @inline(__always)
+    private mutating func skip() throws(YAMLDecodingError) {
+        let lead = base[mark.offset]
+        if lead < 0x80 {
+            if lead < 0x20 && lead != 0x09 && lead != 0x0A && lead != 0x0D {
+                throw error(.invalidCharacter(UInt32(lead)))
+            }
+            mark.offset += 1
+        } else if isLatin1 {
+            mark.offset += 1
+        } else {
+            guard let (_, count) = decode(at: mark.offset) else {
+                throw error(end - mark.offset < 4 && isTruncatedSequence() ? .truncated : .invalidUTF8)
+            }
+            mark.offset += count
+        }
+        mark.column += 1
+    }
+
+    /// Whether the bytes from here to the end are a valid but incomplete UTF-8 sequence.
+    private func isTruncatedSequence() -> Bool {
+        let lead = base[mark.offset]
+        let needed = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
+        guard (0xC2...0xF4).contains(lead), end - mark.offset < needed else { return false }
+        return (mark.offset + 1..<end).allSatisfy { base[$0] & 0xC0 == 0x80 }
+    }
+
+    /// Appends the current character (not a line break) to `text`, consuming it.
+    @inline(__always)
+    private mutating func read(into text: inout [UInt8]) throws(YAMLDecodingError) {
+        let start = mark.offset
+        try skip()
+        if isLatin1, base[start] >= 0x80 {
+            appendUTF8(UInt32(base[start]), to: &text)
+        } else {
+            text.append(contentsOf: UnsafeBufferPointer(start: base + start, count: mark.offset - start))
+        }
+    }
+
+    /// Consumes a line break (CR LF counts as one).
+    private mutating func skipLine() {
+        if current == 0x0D, character(atByte: mark.offset + 1) == 0x0A {
+            mark.offset += 2
+        } else {
+            mark.offset += width(at: mark.offset)
+        }
+        mark.line += 1
+        mark.column = 0
+    }
+
+    /// Consumes a line break, appending it to `text` as YAML reads it: CR, LF, CR LF and
+    /// NEL as LF; LS and PS as themselves.
+    private mutating func readLine(into text: inout [UInt8]) {
+        let lineBreak = current
+        if lineBreak == 0x2028 || lineBreak == 0x2029 {
+            appendUTF8(lineBreak, to: &text)
+        } else {
+            text.append(0x0A)
+        }
+        skipLine()
+    }
+
+    // MARK: - Fetching tokens
+
+    private mutating func fetchMoreTokens() throws(YAMLDecodingError) {
+        while true {
+            var needMore = head == tokens.count
+            if !needMore {
+                try staleSimpleKeys()
+                needMore = possibleLevels.first.map { simpleKeys[$0].tokenNumber == tokensParsed } ?? false
+            }
+            if !needMore { return }
+            try fetchNextToken()
+        }
+    }
+
+    private mutating func fetchNextToken() throws(YAMLDecodingError) {
+        try scanToNextToken()
+        try staleSimpleKeys()
+        unrollIndent(to: mark.column)
+
+        let character = current
+        if character == Self.endOfInput { return try fetchStreamEnd() }
+        if mark.column == 0 && character == 0x25 { return try fetchDirective() }  // %
+        if atDocumentIndicator {
+            return try fetchDocumentIndicator(hasPrefix("---") ? .documentStart : .documentEnd)
+        }
+        switch character {
+        case 0x5B: return try fetchFlowCollectionStart(.flowSequenceStart)  // [
+        case 0x7B: return try fetchFlowCollectionStart(.flowMappingStart)  // {
+        case 0x5D: return try fetchFlowCollectionEnd(.flowSequenceEnd)  // ]
+        case 0x7D: return try fetchFlowCollectionEnd(.flowMappingEnd)  // }
+        case 0x2C: return try fetchFlowEntry()  // ,
+        case 0x2D where isBlankOrEnd(next): return try fetchBlockEntry()  // -
+        case 0x3F where flowLevel > 0 || isBlankOrEnd(next): return try fetchKey()  // ?
+        case 0x3A where flowLevel > 0 || isBlankOrEnd(next): return try fetchValue()  // :
+        case 0x2A: return try fetchAnchor(alias: true)  // *
+        case 0x26: return try fetchAnchor(alias: false)  // &
+        case 0x21: return try fetchTag()  // !
+        case 0x7C where flowLevel == 0: return try fetchBlockScalar(literal: true)  // |
+        case 0x3E where flowLevel == 0: return try fetchBlockScalar(literal: false)  // >
+        case 0x27: return try fetchFlowScalar(double: false)  // '
+        case 0x22: return try fetchFlowScalar(double: true)  // "
+        default: break
+        }
+        if canStartPlainScalar(character) { return try fetchPlainScalar() }
+        if character == 0x09 { throw error(.tabIndentation) }
+        throw syntax("a character that cannot start any token")
+    }
+
+    private func canStartPlainScalar(_ character: UInt32) -> Bool {
+        switch character {
+        case 0x2D: return !isBlank(next)  // -
+        case 0x3F, 0x3A: return flowLevel == 0 && !isBlankOrEnd(next)  // ? :
+        case 0x2C, 0x5B, 0x5D, 0x7B, 0x7D, 0x23, 0x26, 0x2A, 0x21, 0x7C, 0x3E, 0x27, 0x22, 0x25, 0x40, 0x60:
+            return false
+        default:
+            return !isBlankOrEnd(character)
+        }
+    }
+
+    private mutating func scanToNextToken() throws(YAMLDecodingError) {
+        while true {
+            // libyaml lets a byte order mark start any line; to YAML.pm it is text.
+            if mark.column == 0, hasUnicodeBreaks, !isLatin1, hasPrefix("\u{FEFF}") { mark.offset += 3 }
+            while !atEnd {
+                let character = current
+                guard character == 0x20 || (character == 0x09 && (flowLevel > 0 || !simpleKeyAllowed)) else { break }
+                try skip()
+            }
+            if current == 0x23 {  // a comment runs to the end of the line
+                while !isBreakOrEnd(current) { try skip() }
+            }
+            guard isBreak(current) else { return }
+            skipLine()
+            if flowLevel == 0 { simpleKeyAllowed = true }
+        }
+    }
+
+    // MARK: Simple keys and indentation
+
+    /// A simple key must sit on one line: once the line ends it is no longer possible,
+    /// and an error if it was required (a block mapping's key position).
+    private mutating func staleSimpleKeys() throws(YAMLDecodingError) {
+        var stale = 0
+        while stale < possibleLevels.count, simpleKeys[possibleLevels[stale]].mark.line < mark.line {
+            let key = simpleKeys[possibleLevels[stale]]
+            if key.required { throw syntax("could not find the ':' of a key", at: key.mark) }
+            simpleKeys[possibleLevels[stale]].possible = false
+            stale += 1
+        }
+        if stale > 0 { possibleLevels.removeFirst(stale) }
+    }
+
+    private mutating func saveSimpleKey() throws(YAMLDecodingError) {
+        guard simpleKeyAllowed else { return }
+        try removeSimpleKey()
+        simpleKeys[flowLevel] = SimpleKey(
+            possible: true, required: flowLevel == 0 && indent == mark.column,
+            tokenNumber: tokensParsed + tokens.count - head, mark: mark)
+        possibleLevels.append(flowLevel)
+    }
+
+    /// Ends the innermost level's candidate (an error if the key was required there).
+    private mutating func removeSimpleKey() throws(YAMLDecodingError) {
+        let key = simpleKeys[flowLevel]
+        guard key.possible else { return }
+        if key.required { throw syntax("could not find the ':' of a key", at: key.mark) }
+        simpleKeys[flowLevel].possible = false
+        possibleLevels.removeLast()
+    }
+
+    private mutating func increaseFlowLevel() throws(YAMLDecodingError) {
+        guard flowLevel < options.maximumDepth else { throw error(.depthLimitExceeded(limit: options.maximumDepth)) }
+        simpleKeys.append(SimpleKey())
+        flowLevel += 1
+    }
+
+    /// Leaves a flow level, whose candidate `removeSimpleKey` has ended.
+    private mutating func decreaseFlowLevel() {
+        guard flowLevel > 0 else { return }
+        flowLevel -= 1
+        simpleKeys.removeLast()
+    }
+
+    /// Opens a block collection at `column` if it is deeper than the current one: the
+    /// start token goes at the end of the queue, or before token `number` (a simple key
+    /// found late).
+    private mutating func rollIndent(
+        to column: Int, beforeToken number: Int?, _ kind: YAMLToken.Kind, at where: YAMLMark
+    ) throws(YAMLDecodingError) {
+        guard flowLevel == 0, indent < column else { return }
+        guard indents.count < options.maximumDepth else {
+            throw error(.depthLimitExceeded(limit: options.maximumDepth))
+        }
+        indents.append(indent)
+        indent = column
+        let token = YAMLToken(kind: kind, mark: `where`)
+        if let number {
+            tokens.insert(token, at: head + number - tokensParsed)
+        } else {
+            tokens.append(token)
+        }
+    }
+
+    /// Closes the block collections deeper than `column`.
+    private mutating func unrollIndent(to column: Int) {
+        guard flowLevel == 0 else { return }
+        while indent > column {
+            tokens.append(YAMLToken(kind: .blockEnd, mark: mark))
+            indent = indents.removeLast()
+        }
+    }
+
+    // MARK: Indicators
+
+    private mutating func fetchStreamEnd() throws(YAMLDecodingError) {
+        guard !streamEndProduced else {
+            tokens.append(YAMLToken(kind: .streamEnd, mark: mark))  // the parser stops at the first
+            return
+        }
+        if mark.column != 0 {
+            mark.column = 0
+            mark.line += 1
+        }
+        unrollIndent(to: -1)
+        try removeSimpleKey()
+        simpleKeyAllowed = false
+        tokens.append(YAMLToken(kind: .streamEnd, mark: mark))
+        streamEndProduced = true
+    }
+
+    private mutating func fetchDirective() throws(YAMLDecodingError) {
+        unrollIndent(to: -1)
+        try removeSimpleKey()
+        simpleKeyAllowed = false
+        let start = mark
+        try skip()
+        var name: [UInt8] = []
+        while Self.isWordCharacter(current) { try read(into: &name) }
+        let directive = String(decoding: name, as: UTF8.self)
+        guard directive == "YAML" else { throw error(.unsupportedDirective(directive), at: start) }
+        while isBlank(current) { try skip() }
+        var version: [UInt8] = []
+        while !isBlankOrEnd(current) && version.count <= 16 { try read(into: &version) }
+        let text = String(decoding: version, as: UTF8.self)
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0] == "1", !parts[1].isEmpty, parts[1].allSatisfy(\.isNumber) else {
+            throw error(.unsupportedDirective("YAML \(text)"), at: start)
+        }
+        try skipToLineEnd(after: "a directive")
+        tokens.append(YAMLToken(kind: .versionDirective, mark: start))
+    }
+
+    private mutating func fetchDocumentIndicator(_ kind: YAMLToken.Kind) throws(YAMLDecodingError) {
+        unrollIndent(to: -1)
+        try removeSimpleKey()
+        simpleKeyAllowed = false
+        let start = mark
+        for _ in 0..<3 { try skip() }
+        tokens.append(YAMLToken(kind: kind, mark: start))
+    }
+
+    private mutating func fetchFlowCollectionStart(_ kind: YAMLToken.Kind) throws(YAMLDecodingError) {
+        try saveSimpleKey()
+        try increaseFlowLevel()
+        simpleKeyAllowed = true
+        try fetchIndicator(kind)
+    }
+
+    private mutating func fetchFlowCollectionEnd(_ kind: YAMLToken.Kind) throws(YAMLDecodingError) {
+        try removeSimpleKey()
+        decreaseFlowLevel()
+        simpleKeyAllowed = false
+        try fetchIndicator(kind)
+    }
+
+    private mutating func fetchFlowEntry() throws(YAMLDecodingError) {
+        try removeSimpleKey()
+        simpleKeyAllowed = true
+        try fetchIndicator(.flowEntry)
+    }
+
+    private mutating func fetchBlockEntry() throws(YAMLDecodingError) {
+        if flowLevel == 0 {
+            guard simpleKeyAllowed else { throw syntax("a block sequence entry is not allowed here") }
+            try rollIndent(to: mark.column, beforeToken: nil, .blockSequenceStart, at: mark)
+        }
+        try removeSimpleKey()
+        simpleKeyAllowed = true
+        try fetchIndicator(.blockEntry)
+    }
+
+    private mutating func fetchKey() throws(YAMLDecodingError) {
+        if flowLevel == 0 {
+            guard simpleKeyAllowed else { throw syntax("a mapping key is not allowed here") }
+            try rollIndent(to: mark.column, beforeToken: nil, .blockMappingStart, at: mark)
+        }
+        try removeSimpleKey()
+        simpleKeyAllowed = flowLevel == 0
+        try fetchIndicator(.key)
+    }
+
+    private mutating func fetchValue() throws(YAMLDecodingError) {
+        let key = simpleKeys[flowLevel]
+        if key.possible {
+            tokens.insert(YAMLToken(kind: .key, mark: key.mark), at: head + key.tokenNumber - tokensParsed)
+            try rollIndent(to: key.mark.column, beforeToken: key.tokenNumber, .blockMappingStart, at: key.mark)
+            simpleKeys[flowLevel].possible = false
+            possibleLevels.removeLast()
+            simpleKeyAllowed = false
+        } else {
+            if flowLevel == 0 {
+                guard simpleKeyAllowed else { throw syntax("a mapping value is not allowed here") }
+                try rollIndent(to: mark.column, beforeToken: nil, .blockMappingStart, at: mark)
+            }
+            simpleKeyAllowed = flowLevel == 0
+        }
+        try fetchIndicator(.value)
+    }
+
+    private mutating func fetchIndicator(_ kind: YAMLToken.Kind) throws(YAMLDecodingError) {
+        let start = mark
+        try skip()
+        tokens.append(YAMLToken(kind: kind, mark: start))
+    }
+
+    // MARK: Anchors, aliases and tags
+
+    private mutating func fetchAnchor(alias: Bool) throws(YAMLDecodingError) {
+        try saveSimpleKey()
+        simpleKeyAllowed = false
+        let start = mark
+        try skip()
+        var name: [UInt8] = []
+        while Self.isWordCharacter(current) {
+            try read(into: &name)
+            try checkLength(name.count)
+        }
+        let following = current
+        guard !name.isEmpty,
+            isBlankOrEnd(following) || [0x3F, 0x3A, 0x2C, 0x5D, 0x7D, 0x25, 0x40, 0x60].contains(following)
+        else {
+            throw syntax("\(alias ? "an alias" : "an anchor") name must be letters, digits, '_' or '-'")
+        }
+        let text = String(decoding: name, as: UTF8.self)
+        tokens.append(YAMLToken(kind: alias ? .alias(text) : .anchor(text), mark: start))
+    }
+
+    private mutating func fetchTag() throws(YAMLDecodingError) {
+        try saveSimpleKey()
+        simpleKeyAllowed = false
+        let start = mark
+        try skip()
+        var tag: [UInt8]
+        if current == 0x3C {  // !<verbatim>
+            try skip()
+            tag = try scanTagURI()
+            guard current == 0x3E else { throw syntax("a verbatim tag must end with '>'") }
+            try skip()
+        } else {
+            // `!suffix` (local), `!!suffix` (the YAML namespace), or `!name!suffix`.
+            var handle: [UInt8] = [0x21]
+            var word: [UInt8] = []
+            while Self.isWordCharacter(current) { try read(into: &word) }
+            if current == 0x21 {
+                handle += word + [0x21]
+                word = []
+                try skip()
+            }
+            switch handle {
+            case [0x21]: tag = [0x21]
+            case [0x21, 0x21]: tag = Array("tag:yaml.org,2002:".utf8)
+            default: throw error(.unsupportedTag(String(decoding: handle, as: UTF8.self)), at: start)
+            }
+            tag += word
+            tag += try scanTagURI()
+        }
+        let following = current
+        let endsFlowEntry = following == 0x2C || following == 0x5D || following == 0x7D  // , ] }
+        guard isBlankOrEnd(following) || (flowLevel > 0 && endsFlowEntry) else {
+            throw syntax("a tag must be followed by a space or a line break")
+        }
+        try checkLength(tag.count)
+        guard let text = String(validating: tag, as: UTF8.self) else { throw error(.invalidUTF8, at: start) }
+        tokens.append(YAMLToken(kind: .tag(text), mark: start))
+    }
+
+    /// A tag's URI characters, `%XX` escapes decoded.
+    private mutating func scanTagURI() throws(YAMLDecodingError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        while true {
+            let character = current
+            if character == 0x25 {  // %XX
+                let escape = mark
+                try skip()
+                var value: UInt8 = 0
+                for _ in 0..<2 {
+                    guard let digit = Self.hexDigit(current) else {
+                        throw error(atEnd ? .truncated : .syntax("a tag's %-escape needs two hex digits"), at: escape)
+                    }
+                    value = value << 4 | UInt8(digit)
+                    try skip()
+                }
+                bytes.append(value)
+            } else if Self.isWordCharacter(character) || Self.isTagURIPunctuation(character) {
+                try read(into: &bytes)
+            } else {
+                return bytes
+            }
+            try checkLength(bytes.count)
+        }
+    }
+
+    private static func isTagURIPunctuation(_ character: UInt32) -> Bool {
+        switch character {
+        case 0x3B, 0x2F, 0x3F, 0x3A, 0x40, 0x26, 0x3D, 0x2B, 0x24, 0x2C, 0x2E, 0x21, 0x7E, 0x2A, 0x27, 0x28, 0x29:
+            return true  // ; / ? : @ & = + $ , . ! ~ * ' ( )
+        default:
+            return false
+        }
+    }
+
+    // MARK: Scalars
+
+    private mutating func fetchBlockScalar(literal: Bool) throws(YAMLDecodingError) {
+        try removeSimpleKey()
+        simpleKeyAllowed = true
+        let start = mark
+        let text = try scanBlockScalar(literal: literal)
+        let scalar = YAMLScalarText(bytes: text, style: literal ? .literal : .folded)
+        tokens.append(YAMLToken(kind: .scalar(scalar), mark: start))
+    }
+
+    private mutating func fetchFlowScalar(double: Bool) throws(YAMLDecodingError) {
+        try saveSimpleKey()
+        simpleKeyAllowed = false
+        let start = mark
+        let text = try scanFlowScalar(double: double)
+        let scalar = YAMLScalarText(bytes: text, style: double ? .doubleQuoted : .singleQuoted)
+        tokens.append(YAMLToken(kind: .scalar(scalar), mark: start))
+    }
+
+    private mutating func fetchPlainScalar() throws(YAMLDecodingError) {
+        try saveSimpleKey()
+        simpleKeyAllowed = false
+        let start = mark
+        let text = try scanPlainScalar()
+        tokens.append(YAMLToken(kind: .scalar(YAMLScalarText(bytes: text, style: .plain)), mark: start))
+    }
+
+    /// `|` or `>`, its indicators, and the indented lines below.
+    private mutating func scanBlockScalar(literal: Bool) throws(YAMLDecodingError) -> [UInt8] {
+        try skip()
+        var chomping = 0  // -1 strip, 0 clip, +1 keep
+        var increment = 0
+        for _ in 0..<2 {
+            let character = current
+            if (character == 0x2B || character == 0x2D) && chomping == 0 {
+                chomping = character == 0x2B ? 1 : -1
+                try skip()
+            } else if (0x31...0x39).contains(character) && increment == 0 {
+                increment = Int(character - 0x30)
+                try skip()
+            } else if character == 0x30 {
+                throw syntax("a block scalar's indentation indicator cannot be 0")
+            }
+        }
+        try skipToLineEnd(after: "a block scalar indicator")
+
+        // The content's indentation: explicit, or that of the first non-empty line, at
+        // least one past the parent's. Top-level content may sit at column 0, as YAML.pm
+        // writes it.
+        let minimum = indent + 1
+        var text: [UInt8] = []
+        var leadingBreak: [UInt8] = []
+        var trailingBreaks: [UInt8] = []
+        let blockIndent = try scanBlockScalarBreaks(
+            indent: increment > 0 ? max(indent, 0) + increment : nil, minimum: minimum, breaks: &trailingBreaks)
+        var leadingBlank = false
+        while mark.column == blockIndent, !atEnd, !(mark.column == 0 && atDocumentIndicator) {
+            let trailingBlank = isBlank(current)
+            if !literal && leadingBreak.first == 0x0A && !leadingBlank && !trailingBlank {
+                if trailingBreaks.isEmpty { text.append(0x20) }
+            } else {
+                text += leadingBreak
+            }
+            leadingBreak.removeAll(keepingCapacity: true)
+            text += trailingBreaks
+            trailingBreaks.removeAll(keepingCapacity: true)
+            leadingBlank = isBlank(current)
+            while !isBreakOrEnd(current) {
+                try read(into: &text)
+                try checkLength(text.count)
+            }
+            if atEnd { break }
+            readLine(into: &leadingBreak)
+            _ = try scanBlockScalarBreaks(indent: blockIndent, minimum: minimum, breaks: &trailingBreaks)
+        }
+        if chomping != -1 { text += leadingBreak }
+        if chomping == 1 { text += trailingBreaks }
+        try checkLength(text.count)
+        return text
+    }
+
+    /// Empty lines and indentation before a block scalar's next line. Returns the
+    /// block's indentation: `indent` if known, else that of the first non-empty line.
+    private mutating func scanBlockScalarBreaks(indent: Int?, minimum: Int, breaks: inout [UInt8])
+        throws(YAMLDecodingError) -> Int
+    {
+        var deepest = 0
+        while true {
+            while indent.map({ mark.column < $0 }) ?? true, current == 0x20 { try skip() }
+            deepest = max(deepest, mark.column)
+            if indent.map({ mark.column < $0 }) ?? true, current == 0x09 { throw error(.tabIndentation) }
+            guard isBreak(current) else { break }
+            readLine(into: &breaks)
+            try checkLength(breaks.count)
+        }
+        return indent ?? max(deepest, minimum)
+    }
+
+    /// `'…'` or `"…"`, folding line breaks and, in double quotes, decoding escapes.
+    private mutating func scanFlowScalar(double: Bool) throws(YAMLDecodingError) -> [UInt8] {
+        let start = mark
+        try skip()
+        var text: [UInt8] = []
+        var leadingBreak: [UInt8] = []
+        var trailingBreaks: [UInt8] = []
+        var whitespaces: [UInt8] = []
+        while true {
+            if atDocumentIndicator { throw syntax("a document marker inside a quoted scalar", at: mark) }
+            if atEnd { throw error(.truncated, at: start) }
+            var leadingBlanks = false
+            // Non-blank characters.
+            while !isBlankOrEnd(current) {
+                let c = current
+                if !double && c == 0x27 && character(atByte: mark.offset + 1) == 0x27 {
+                    text.append(0x27)  // '' in single quotes
+                    try skip()
+                    try skip()
+                } else if c == (double ? 0x22 : 0x27) {
+                    break
+                } else if double && c == 0x5C && isBreak(next) {
+                    try skip()  // an escaped line break joins the lines
+                    skipLine()
+                    leadingBlanks = true
+                    break
+                } else if double && c == 0x5C {
+                    try scanEscape(into: &text)
+                } else {
+                    try read(into: &text)
+                }
+                try checkLength(text.count)
+            }
+            if current == (double ? 0x22 : 0x27) { break }
+            if atEnd { throw error(.truncated, at: start) }
+            // Blanks and line breaks.
+            while isBlank(current) || isBreak(current) {
+                if isBlank(current) {
+                    if leadingBlanks { try skip() } else { try read(into: &whitespaces) }
+                } else if !leadingBlanks {
+                    whitespaces.removeAll(keepingCapacity: true)
+                    readLine(into: &leadingBreak)
+                    leadingBlanks = true
+                } else {
+                    readLine(into: &trailingBreaks)
+                    try checkLength(trailingBreaks.count)
+                }
+            }
+            if leadingBlanks {
+                fold(leadingBreak: &leadingBreak, trailingBreaks: &trailingBreaks, into: &text)
+            } else {
+                text += whitespaces
+                whitespaces.removeAll(keepingCapacity: true)
+            }
+            try checkLength(text.count)
+        }
+        try skip()  // the closing quote
+        return text
+    }
+
+    /// How a line break inside a flow or plain scalar reads: one break alone as a space,
+    /// further empty lines as line feeds; LS and PS as themselves.
+    private func fold(leadingBreak: inout [UInt8], trailingBreaks: inout [UInt8], into text: inout [UInt8]) {
+        if leadingBreak.first == 0x0A {
+            if trailingBreaks.isEmpty { text.append(0x20) } else { text += trailingBreaks }
+        } else {
+            text += leadingBreak
+            text += trailingBreaks
+        }
+        leadingBreak.removeAll(keepingCapacity: true)
+        trailingBreaks.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func scanEscape(into text: inout [UInt8]) throws(YAMLDecodingError) {
+        let start = mark
+        try skip()  // the backslash
+        let character = current
+        if atEnd { throw error(.truncated, at: start) }
+        let digits: Int
+        switch character {
+        case 0x30: text.append(0x00); digits = 0  // 0
+        case 0x61: text.append(0x07); digits = 0  // a
+        case 0x62: text.append(0x08); digits = 0  // b
+        case 0x74, 0x09: text.append(0x09); digits = 0  // t, tab
+        case 0x6E: text.append(0x0A); digits = 0  // n
+        case 0x76: text.append(0x0B); digits = 0  // v
+        case 0x66: text.append(0x0C); digits = 0  // f
+        case 0x72: text.append(0x0D); digits = 0  // r
+        case 0x65: text.append(0x1B); digits = 0  // e
+        case 0x20, 0x22, 0x2F, 0x5C: text.append(UInt8(character)); digits = 0  // space " / backslash
+        case 0x4E: appendUTF8(0x85, to: &text); digits = 0  // N
+        case 0x5F: appendUTF8(0xA0, to: &text); digits = 0  // _
+        case 0x4C: appendUTF8(0x2028, to: &text); digits = 0  // L
+        case 0x50: appendUTF8(0x2029, to: &text); digits = 0  // P
+        case 0x78: digits = 2  // x
+        case 0x75: digits = 4  // u
+        case 0x55: digits = 8  // U
+        default:
+            throw error(.invalidEscape(escapeText(from: start)), at: start)
+        }
+        try skip()
+        guard digits > 0 else { return }
+        var value: UInt32 = 0
+        for _ in 0..<digits {
+            if atEnd { throw error(.truncated, at: start) }
+            guard let digit = Self.hexDigit(current) else {
+                throw error(.invalidEscape(escapeText(from: start)), at: start)
+            }
+            value = value << 4 | digit
+            try skip()
+        }
+        guard value <= 0x10FFFF, !(0xD800...0xDFFF).contains(value) else {
+            throw error(.invalidEscape(escapeText(from: start)), at: start)
+        }
+        appendUTF8(value, to: &text)
+    }
+
+    /// The escape as written, up to the character that made it invalid.
+    private func escapeText(from start: YAMLMark) -> String {
+        let upTo = min(end, mark.offset + width(at: mark.offset), start.offset + 12)
+        let bytes = UnsafeBufferPointer(start: base + start.offset, count: upTo - start.offset)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func hexDigit(_ character: UInt32) -> UInt32? {
+        switch character {
+        case 0x30...0x39: return character - 0x30
+        case 0x41...0x46: return character - 0x37
+        case 0x61...0x66: return character - 0x57
+        default: return nil
+        }
+    }
+
+    /// An unquoted scalar, possibly over several lines (each indented past the parent).
+    private mutating func scanPlainScalar() throws(YAMLDecodingError) -> [UInt8] {
+        var text: [UInt8] = []
+        var leadingBreak: [UInt8] = []
+        var trailingBreaks: [UInt8] = []
+        var whitespaces: [UInt8] = []
+        var leadingBlanks = false
+        let minimumIndent = indent + 1
+        while true {
+            if atDocumentIndicator || current == 0x23 { break }
+            while !isBlankOrEnd(current) {
+                let c = current
+                if c == 0x3A && (isBlankOrEnd(next) || (flowLevel > 0 && Self.isFlowIndicator(next))) { break }
+                if flowLevel > 0 && Self.isFlowIndicator(c) { break }
+                if leadingBlanks || !whitespaces.isEmpty {
+                    if leadingBlanks {
+                        fold(leadingBreak: &leadingBreak, trailingBreaks: &trailingBreaks, into: &text)
+                        leadingBlanks = false
+                    } else {
+                        text += whitespaces
+                        whitespaces.removeAll(keepingCapacity: true)
+                    }
+                }
+                try read(into: &text)
+                try checkLength(text.count)
+            }
+            guard isBlank(current) || isBreak(current) else { break }
+            while isBlank(current) || isBreak(current) {
+                if isBlank(current) {
+                    if leadingBlanks && mark.column < minimumIndent && current == 0x09 { throw error(.tabIndentation) }
+                    if leadingBlanks { try skip() } else { try read(into: &whitespaces) }
+                } else if !leadingBlanks {
+                    whitespaces.removeAll(keepingCapacity: true)
+                    readLine(into: &leadingBreak)
+                    leadingBlanks = true
+                } else {
+                    readLine(into: &trailingBreaks)
+                    try checkLength(trailingBreaks.count)
+                }
+            }
+            if flowLevel == 0 && mark.column < minimumIndent { break }
+        }
+        if leadingBlanks { simpleKeyAllowed = true }
+        return text
+    }
+
+    private static func isFlowIndicator(_ character: UInt32) -> Bool {
+        character == 0x2C || character == 0x5B || character == 0x5D || character == 0x7B || character == 0x7D
+    }
+
+    /// After an indicator: blanks, an optional comment, then the end of the line.
+    private mutating func skipToLineEnd(after what: String) throws(YAMLDecodingError) {
+        while isBlank(current) { try skip() }
+        if current == 0x23 {
+            while !isBreakOrEnd(current) { try skip() }
+        }
+        guard isBreakOrEnd(current) else { throw syntax("unexpected text after \(what)") }
+        if !atEnd { skipLine() }
+    }
+
+    @inline(__always)
+    private func checkLength(_ count: Int) throws(YAMLDecodingError) {
+        if count > options.maximumStringLength { throw error(.stringLimitExceeded(limit: options.maximumStringLength)) }
+    }
+}
+
+@inline(__always)
+func appendUTF8(_ scalar: UInt32, to bytes: inout [UInt8]) {
+    switch scalar {
+    case 0..<0x80:
+        bytes.append(UInt8(scalar))
+    case 0x80..<0x800:
+        bytes.append(UInt8(0xC0 | scalar >> 6))
+        bytes.append(UInt8(0x80 | scalar & 0x3F))
+    case 0x800..<0x10000:
+        bytes.append(UInt8(0xE0 | scalar >> 12))
+        bytes.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+        bytes.append(UInt8(0x80 | scalar & 0x3F))
+    default:
+        bytes.append(UInt8(0xF0 | scalar >> 18))
+        bytes.append(UInt8(0x80 | scalar >> 12 & 0x3F))
+        bytes.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+        bytes.append(UInt8(0x80 | scalar & 0x3F))
+    }
+}
