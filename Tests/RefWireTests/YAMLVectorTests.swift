@@ -107,34 +107,12 @@ enum YAMLVectors {
     }
 
     private static let loaded: Result<[YAMLVector], SpecVectors.LoadError> = Result {
-        () throws(SpecVectors.LoadError) in try load()
+        () throws(SpecVectors.LoadError) in try SpecVectors.vectors(in: "yaml", as: YAMLVector.self)
     }
-
-    private static func load() throws(SpecVectors.LoadError) -> [YAMLVector] {
-        var vectors: [YAMLVector] = []
-        for (name, document) in try SpecVectors.documents(in: "yaml", as: YAMLVectorDocument.self) {
-            guard document.format == 1 else {
-                throw .malformed(vector: name, problem: "format \(document.format) is not 1")
-            }
-            for var vector in document.vectors {
-                vector.file = name
-                try vector.validate()
-                vectors.append(vector)
-            }
-        }
-        guard !vectors.isEmpty else { throw .noVectors(folder: "Spec/vectors/yaml") }
-        return vectors
-    }
-}
-
-struct YAMLVectorDocument: Decodable {
-    var format: Int
-    var topic: String
-    var vectors: [YAMLVector]
 }
 
 /// One YAML vector: a document, and the value it decodes to or the error it fails with.
-struct YAMLVector: Decodable, Sendable, CustomTestStringConvertible {
+struct YAMLVector: FileVector, CustomTestStringConvertible {
     /// The file the vector came from, without `.json` (set by the loader).
     var file = ""
     var name: String

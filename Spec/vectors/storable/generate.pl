@@ -25,6 +25,8 @@ use File::Spec;
 use File::Temp ();
 use Hash::Util qw(lock_keys lock_value lock_keys_plus lock_hash);
 use JSON::PP ();
+use lib dirname(File::Spec->rel2abs(__FILE__)) . '/..';
+use VectorFiles;
 use Scalar::Util qw(blessed reftype refaddr isweak isvstring weaken dualvar);
 use Storable ();
 
@@ -721,75 +723,22 @@ my @key_order = qw(
     max_depth max_container_count max_total_count max_string_length blessed code reject_trailing_bytes
     overloaded_classes
 );
-my %key_rank = map { $key_order[$_] => $_ } 0 .. $#key_order;
 
-# JSON with keys in a fixed order; a value node goes on one line when it is short.
-sub to_json {
-    my ($value, $indent) = @_;
-    my $flat = flat_json($value);
-    return $flat if length($flat) + 2 * $indent <= 110 || !ref $value || ref $value eq 'JSON::PP::Boolean';
-    my $pad = '  ' x $indent;
-    my $inner = '  ' x ($indent + 1);
-    if (ref $value eq 'HASH') {
-        my @keys = ordered_keys($value);
-        return "{\n" . join(",\n", map { $inner . $json->encode($_) . ': ' . to_json($value->{$_}, $indent + 1) } @keys) . "\n$pad}";
-    }
-    return "[\n" . join(",\n", map { $inner . to_json($_, $indent + 1) } @$value) . "\n$pad]";
-}
-
-sub flat_json {
-    my ($value) = @_;
-    if (ref $value eq 'HASH') {
-        return '{' . join(', ', map { $json->encode($_) . ': ' . flat_json($value->{$_}) } ordered_keys($value)) . '}';
-    }
-    if (ref $value eq 'ARRAY') {
-        return '[' . join(', ', map { flat_json($_) } @$value) . ']';
-    }
-    return $json->encode($value);
-}
-
-sub ordered_keys {
-    my ($hash) = @_;
-    my @keys = keys %$hash;
-    my @unknown = grep { !exists $key_rank{$_} } @keys;
-    die "unknown key order for: @unknown\n" if @unknown;
-    return sort { $key_rank{$a} <=> $key_rank{$b} } @keys;
-}
-
-my %seen;
-my ($total, $stale) = (0, 0);
+my @documents;
 for my $file (sort keys %files) {
     my $set = $files{$file};
     my @vectors = $set->{errors}
         ? map { error_vector($_) } @{ $set->{errors} }
         : map { valid_vector($file, $_) } @{ $set->{vectors} };
-    for my $vector (@vectors) {
-        $seen{ $vector->{name} }++ and die "duplicate vector name $vector->{name}\n";
-        $vector->{name} =~ /^[a-z0-9_]+$/ or die "bad vector name $vector->{name}\n";
-    }
-    my $document = {
-        format => 1,
-        generated_by => 'Spec/vectors/storable/generate.pl',
-        topic => $set->{topic},
-        storable_version => "$Storable::VERSION",
-        vectors => \@vectors,
-    };
-    my $text = to_json($document, 0) . "\n";
-    JSON::PP->new->decode($text);    # the output must be valid JSON
-    my $path = File::Spec->catfile($folder, $file);
-    my $current = -e $path ? do { local (@ARGV, $/) = ($path); <> } : '';
-    if ($current ne $text) {
-        $stale++;
-        if ($check_only) {
-            warn "$file is out of date\n";
-        } else {
-            open(my $out, '>:raw', $path) or die "$path: $!";
-            print {$out} $text;
-            close($out) or die "$path: $!";
+    push @documents, [
+        $file,
+        {
+            format => 1,
+            generated_by => 'Spec/vectors/storable/generate.pl',
+            topic => $set->{topic},
+            storable_version => "$Storable::VERSION",
+            vectors => \@vectors,
         }
-    }
-    $total += @vectors;
-    printf "%-16s %3d vectors\n", $file, scalar @vectors;
+    ];
 }
-printf "%-16s %3d vectors\n", 'total', $total;
-exit($check_only && $stale ? 1 : 0);
+exit VectorFiles::write_all(folder => $folder, files => \@documents, check_only => $check_only, key_order => \@key_order);

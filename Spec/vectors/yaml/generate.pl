@@ -22,6 +22,8 @@ use B ();
 use File::Basename qw(dirname);
 use File::Spec;
 use JSON::PP ();
+use lib dirname(File::Spec->rel2abs(__FILE__)) . '/..';
+use VectorFiles;
 use Scalar::Util qw(blessed reftype refaddr);
 use YAML ();
 use YAML::XS ();
@@ -632,8 +634,6 @@ sub perl_verdict {
 # ---------------------------------------------------------------------------------
 # JSON.
 
-my $json = JSON::PP->new->ascii->canonical->allow_nonref;
-
 my @key_order = qw(
     format generated_by topic yaml_version yaml_xs_version vectors
     name description written_by yaml_hex options value reencodes error perl_load
@@ -642,70 +642,24 @@ my @key_order = qw(
     dialect encoding max_depth max_input_length max_string_length max_container_count max_total_count
     max_alias_expansion blessed code yaml yamlxs
 );
-my %key_rank = map { $key_order[$_] => $_ } 0 .. $#key_order;
 
-# JSON with keys in a fixed order; a value goes on one line when it is short.
-sub to_json {
-    my ($value, $indent) = @_;
-    my $flat = flat_json($value);
-    return $flat if length($flat) + 2 * $indent <= 110 || !ref $value || ref $value eq 'JSON::PP::Boolean';
-    my $pad = '  ' x $indent;
-    my $inner = '  ' x ($indent + 1);
-    if (ref $value eq 'HASH') {
-        return "{\n" . join(",\n", map { $inner . $json->encode($_) . ': ' . to_json($value->{$_}, $indent + 1) } ordered_keys($value)) . "\n$pad}";
-    }
-    return "[\n" . join(",\n", map { $inner . to_json($_, $indent + 1) } @$value) . "\n$pad]";
-}
-
-sub flat_json {
-    my ($value) = @_;
-    return '{' . join(', ', map { $json->encode($_) . ': ' . flat_json($value->{$_}) } ordered_keys($value)) . '}' if ref $value eq 'HASH';
-    return '[' . join(', ', map { flat_json($_) } @$value) . ']' if ref $value eq 'ARRAY';
-    return $json->encode($value);
-}
-
-sub ordered_keys {
-    my ($hash) = @_;
-    my @unknown = grep { !exists $key_rank{$_} } keys %$hash;
-    die "unknown key order for: @unknown\n" if @unknown;
-    return sort { $key_rank{$a} <=> $key_rank{$b} } keys %$hash;
-}
-
-my %seen;
-my ($total, $stale) = (0, 0);
+my @documents;
 for my $file (sort keys %files) {
     my $set = $files{$file};
     my @vectors = $set->{errors}
         ? map { error_vector($_) } @{ $set->{errors} }
         : ((map { dumped_vectors($_) } @{ $set->{dumped} }), (map { hand_vector($_) } @{ $set->{hand} }));
-    for my $vector (@vectors) {
-        $seen{ $vector->{name} }++ and die "duplicate vector name $vector->{name}\n";
-        $vector->{name} =~ /^[a-z0-9_]+$/ or die "bad vector name $vector->{name}\n";
-    }
-    my $document = {
-        format => 1,
-        generated_by => 'Spec/vectors/yaml/generate.pl',
-        topic => $set->{topic},
-        yaml_version => $YAML::VERSION,
-        yaml_xs_version => $YAML::XS::VERSION,
-        vectors => \@vectors,
-    };
-    my $text = to_json($document, 0) . "\n";
-    JSON::PP->new->decode($text);    # the output must be valid JSON
-    my $path = File::Spec->catfile($folder, $file);
-    my $current = -e $path ? do { local (@ARGV, $/) = ($path); <> } : '';
-    if ($current ne $text) {
-        $stale++;
-        if ($check_only) {
-            warn "$file is out of date\n";
-        } else {
-            open(my $out, '>:raw', $path) or die "$path: $!";
-            print {$out} $text;
-            close($out) or die "$path: $!";
+    push @documents, [
+        $file,
+        {
+            format => 1,
+            generated_by => 'Spec/vectors/yaml/generate.pl',
+            topic => $set->{topic},
+            yaml_version => $YAML::VERSION,
+            yaml_xs_version => $YAML::XS::VERSION,
+            vectors => \@vectors,
         }
-    }
-    $total += @vectors;
-    printf "%-18s %3d vectors\n", $file, scalar @vectors;
+    ];
 }
-printf "%-18s %3d vectors\n", 'total', $total;
-exit($check_only && $stale ? 1 : 0);
+exit VectorFiles::write_all(
+    folder => $folder, files => \@documents, check_only => $check_only, key_order => \@key_order, name_width => 18);

@@ -266,3 +266,38 @@ struct FramingVector: Decodable, Sendable, CustomTestStringConvertible {
         }
     }
 }
+
+/// A vector from a folder whose files are `{"format": 1, "topic": …, "vectors": […]}`
+/// (the Storable, YAML and JSON folders).
+protocol FileVector: Decodable, Sendable {
+    /// The file the vector came from, without `.json` (set by the loader).
+    var file: String { get set }
+    /// Rejects vectors that could make a runner pass vacuously or crash.
+    func validate() throws(SpecVectors.LoadError)
+}
+
+private struct FileVectorDocument<Vector: FileVector>: Decodable {
+    var format: Int
+    var topic: String
+    var vectors: [Vector]
+}
+
+extension SpecVectors {
+    /// Every vector of `Spec/vectors/<folder>/*.json`, in file then document order, each
+    /// validated.
+    static func vectors<Vector: FileVector>(in folder: String, as _: Vector.Type) throws(LoadError) -> [Vector] {
+        var vectors: [Vector] = []
+        for (name, document) in try documents(in: folder, as: FileVectorDocument<Vector>.self) {
+            guard document.format == 1 else {
+                throw .malformed(vector: name, problem: "format \(document.format) is not 1")
+            }
+            for var vector in document.vectors {
+                vector.file = name
+                try vector.validate()
+                vectors.append(vector)
+            }
+        }
+        guard !vectors.isEmpty else { throw .noVectors(folder: "Spec/vectors/\(folder)") }
+        return vectors
+    }
+}

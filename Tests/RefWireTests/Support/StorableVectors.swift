@@ -20,34 +20,12 @@ enum StorableVectors {
     }
 
     private static let loaded: Result<[StorableVector], SpecVectors.LoadError> = Result {
-        () throws(SpecVectors.LoadError) in try load()
+        () throws(SpecVectors.LoadError) in try SpecVectors.vectors(in: "storable", as: StorableVector.self)
     }
-
-    private static func load() throws(SpecVectors.LoadError) -> [StorableVector] {
-        var vectors: [StorableVector] = []
-        for (name, document) in try SpecVectors.documents(in: "storable", as: StorableVectorDocument.self) {
-            guard document.format == 1 else {
-                throw .malformed(vector: name, problem: "format \(document.format) is not 1")
-            }
-            for var vector in document.vectors {
-                vector.file = name
-                try vector.validate()
-                vectors.append(vector)
-            }
-        }
-        guard !vectors.isEmpty else { throw .noVectors(folder: "Spec/vectors/storable") }
-        return vectors
-    }
-}
-
-struct StorableVectorDocument: Decodable {
-    var format: Int
-    var topic: String
-    var vectors: [StorableVector]
 }
 
 /// One Storable vector: an image, and the value it decodes to or the error it fails with.
-struct StorableVector: Decodable, Sendable, CustomTestStringConvertible {
+struct StorableVector: FileVector, CustomTestStringConvertible {
     /// The file the vector came from, without `.json` (set by the loader).
     var file = ""
     var name: String
