@@ -55,6 +55,19 @@ let package = Package(
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
             ]
         ),
+        // JSON: the nativejson-benchmark files decoded and encoded by RefWire, Foundation
+        // (JSONSerialization, and JSONDecoder/JSONEncoder into typed models) and the Perl
+        // timing co-process (Perl/json_bench.pl, JSON::XS). Reuses StorableWorkloads'
+        // paths, file helpers and child-process driver.
+        .target(
+            name: "JSONWorkloads",
+            dependencies: ["StorableWorkloads", .product(name: "RefWire", package: "RefWire")]
+        ),
+        // Interleaved RefWire/JSON::XS/Foundation timing with medians and ratios (run.sh json).
+        .executableTarget(
+            name: "JSONReport",
+            dependencies: ["JSONWorkloads", "ReportSupport"]
+        ),
         // The same workloads under ordo-one/benchmark (`swift package benchmark`).
         .executableTarget(
             name: "FramingBenchmarks",

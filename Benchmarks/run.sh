@@ -25,20 +25,32 @@
 #                                     ~2.5 min)
 #   ./run.sh storable --harness       then its ordo-one/benchmark suite
 #
-# Other arguments go to RatioReport or StorableReport (`./run.sh [storable] --help`).
-# Not part of gating CI.
+# JSON: RefWire's PerlJSONDecoder and PerlJSONEncoder against Perl's JSON::XS and
+# Foundation (JSONSerialization; JSONDecoder/JSONEncoder into typed models) on the same
+# nativejson-benchmark files, timed in the same run (goal: faster than both everywhere).
+#
+#   ./run.sh json                     the table (9 interleaved rounds, medians; ~1 min)
+#   ./run.sh json --rounds 21         more rounds
+#   ./run.sh json --check             exit 1 if RefWire is not faster than both everywhere
+#   ./run.sh json --instructions      then instructions per pass under callgrind, RefWire's
+#                                     and JSON::XS's (needs valgrind; ~2 min)
+#
+# Other arguments go to RatioReport, StorableReport or JSONReport (`./run.sh [suite]
+# --help`). SCRATCH names the build folder (default .build), so that builds running at
+# the same time need not share one. Not part of gating CI.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 suite=framing
-if [[ ${1-} == storable ]]; then
-    suite=storable
+if [[ ${1-} == storable || ${1-} == json ]]; then
+    suite=$1
     shift
 fi
+scratch=${SCRATCH:-.build}
 
 harness=false
 instructions=false
-storable_files=(canada citm_catalog twitter)
+files=(canada citm_catalog twitter)
 report_args=()
 previous=
 for argument in "$@"; do
@@ -47,7 +59,7 @@ for argument in "$@"; do
         --instructions) instructions=true ;;
         *) report_args+=("$argument") ;;
     esac
-    [[ $previous == --files ]] && IFS=, read -r -a storable_files <<<"$argument"
+    [[ $previous == --files ]] && IFS=, read -r -a files <<<"$argument"
     previous=$argument
 done
 
@@ -60,10 +72,45 @@ collected() {
     valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 | awk '/Collected :/ { print $4 }'
 }
 
+if [[ $suite == json ]]; then
+    swift build -c release --scratch-path "$scratch" --product JSONReport >&2
+    report=$scratch/release/JSONReport
+    "$report" "${report_args[@]+"${report_args[@]}"}"
+
+    if $instructions; then
+        # RefWire: only its passes are collected (--toggle-collect). Perl: its whole run
+        # with 6 passes minus its whole run with 1, which leaves 5 passes exactly.
+        passes=5
+        json_directory=${REFWIRE_JSON_CORPORA:-../../shared/corpora/json}
+        perl_passes() { # operation file count
+            PERL_HASH_SEED=0 PERL_PERTURB_KEYS=0 "${@:4}" perl Perl/json_bench.pl \
+                passes "$json_directory/$2.json" "$1" "$3"
+        }
+        echo
+        echo "Instructions per pass (callgrind, exact; Perl: 6 passes minus 1)"
+        echo
+        printf '%-13s %-16s %13s %13s %16s\n' file direction JSON::XS RefWire "RefWire x XS"
+        for file in "${files[@]}"; do
+            for spec in "decode decode" "encode encode" "encodeCanonical encode_canonical"; do
+                read -r direction operation <<<"$spec"
+                swift=$(collected --toggle-collect='$s13JSONWorkloads9SwiftJSONV3run*' \
+                    "$report" --profile "$direction" "$file" --passes "$passes")
+                perl1=$(perl_passes "$operation" "$file" 1 collected)
+                perl6=$(perl_passes "$operation" "$file" $((passes + 1)) collected)
+                awk -v f="$file" -v d="$direction" -v s="$swift" -v p1="$perl1" -v p6="$perl6" -v n="$passes" 'BEGIN {
+                    perl = (p6 - p1) / n; swift = s / n
+                    printf "%-13s %-16s %13.0f %13.0f %16.2f\n", f, d, perl, swift, perl / swift
+                }'
+            done
+        done
+    fi
+    exit 0
+fi
+
 if [[ $suite == storable ]]; then
-    swift build -c release --product StorableReport >&2
-    swift build -c release --product StorableAllocations >&2
-    report=.build/release/StorableReport
+    swift build -c release --scratch-path "$scratch" --product StorableReport >&2
+    swift build -c release --scratch-path "$scratch" --product StorableAllocations >&2
+    report=$scratch/release/StorableReport
     "$report" "${report_args[@]+"${report_args[@]}"}"
 
     if $instructions; then
@@ -84,7 +131,7 @@ if [[ $suite == storable ]]; then
         echo "Instructions per pass (callgrind, exact; Perl: 6 passes minus 1), and Perl's own mallocs"
         echo
         printf '%-13s %-18s %13s %13s %15s %13s\n' file direction Perl RefWire "RefWire x Perl" "Perl mallocs"
-        for file in "${storable_files[@]}"; do
+        for file in "${files[@]}"; do
             for spec in "decode thaw" "encode nfreeze" "encodeCanonical nfreeze_canonical"; do
                 read -r direction operation <<<"$spec"
                 swift=$(collected --toggle-collect='$s17StorableWorkloads05SwiftA0V3run*' \
@@ -110,8 +157,8 @@ if [[ $suite == storable ]]; then
     exit 0
 fi
 
-swift build -c release --product RatioReport >&2
-report=.build/release/RatioReport
+swift build -c release --scratch-path "$scratch" --product RatioReport >&2
+report=$scratch/release/RatioReport
 "$report" "${report_args[@]+"${report_args[@]}"}"
 
 if $instructions; then

@@ -24,12 +24,16 @@ struct JSONHostileTests {
 
     static let cases: [HostileCase] = {
         var cases: [HostileCase] = []
-        func add(_ name: String, _ input: [UInt8], _ kind: JSONDecodingError.Kind, at offset: Int, _ options: JSONDecodingOptions = .init()) {
+        func add(
+            _ name: String, _ input: [UInt8], _ kind: JSONDecodingError.Kind, at offset: Int,
+            _ options: JSONDecodingOptions = .init()
+        ) {
             cases.append(HostileCase(name: name, input: input, options: options, expected: JSONDecodingError(kind, at: offset)))
         }
         let depth = JSONDecodingError.Kind.depthLimitExceeded(limit: 512)
         add("arrays_100000_deep", Array(repeating: UInt8(ascii: "["), count: 100_000), depth, at: 512)
-        add("arrays_100000_deep_closed", Array((String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)).utf8), depth, at: 512)
+        let closed = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        add("arrays_100000_deep_closed", Array(closed.utf8), depth, at: 512)
         add("objects_100000_deep", Array(String(repeating: #"{"a":"#, count: 100_000).utf8), depth, at: 512 * 5)
         add("mixed_100000_deep", Array(String(repeating: #"[{"k":"#, count: 50_000).utf8), depth, at: 3 * 256 + 3 * 256)
         var unlimited = JSONDecodingOptions()
@@ -67,7 +71,9 @@ struct JSONHostileTests {
         add("integer_100000_digits", Array("[\(digits)]".utf8), .numberOutOfRange, at: 1)
         add("negative_integer_100000_digits", Array("[-\(digits)]".utf8), .numberOutOfRange, at: 1)
         add("exponent_100000_digits", Array("[1e\(digits)]".utf8), .numberOutOfRange, at: 1)
-        add("fraction_100000_digits_then_garbage", Array("[0.\(digits)x]".utf8), .unexpectedByte(UInt8(ascii: "x"), expected: .commaOrEndOfArray), at: 100_003)
+        add(
+            "fraction_100000_digits_then_garbage", Array("[0.\(digits)x]".utf8),
+            .unexpectedByte(UInt8(ascii: "x"), expected: .commaOrEndOfArray), at: 100_003)
         add("leading_zero_then_100000_digits", Array("[0\(digits)]".utf8), .invalidNumber, at: 2)
 
         // Garbage after a document.
@@ -78,16 +84,25 @@ struct JSONHostileTests {
         // Inputs past their limits, before the work they would cost.
         var small = JSONDecodingOptions()
         small.maximumInputLength = 1 << 20
-        add("input_past_limit", Array(repeating: UInt8(ascii: " "), count: (1 << 20) + 1), .inputLimitExceeded(length: (1 << 20) + 1, limit: 1 << 20), at: 1 << 20, small)
+        add(
+            "input_past_limit", Array(repeating: UInt8(ascii: " "), count: (1 << 20) + 1),
+            .inputLimitExceeded(length: (1 << 20) + 1, limit: 1 << 20), at: 1 << 20, small)
         small = JSONDecodingOptions()
         small.maximumContainerCount = 1_000
-        add("array_of_100000", Array(("[" + String(repeating: "0,", count: 99_999) + "0]").utf8), .containerLimitExceeded(limit: 1_000), at: 2_000, small)
+        add(
+            "array_of_100000", Array(("[" + String(repeating: "0,", count: 99_999) + "0]").utf8),
+            .containerLimitExceeded(limit: 1_000), at: 2_000, small)
         small = JSONDecodingOptions()
         small.maximumTotalCount = 10_000
-        add("values_past_total", Array(("[" + String(repeating: "[0],", count: 9_999) + "[0]]").utf8), .totalLimitExceeded(limit: 10_000), at: 1 + 4 * 4_999 + 1, small)
+        // The 10,001st value is the 0 inside the 5,000th inner array.
+        add(
+            "values_past_total", Array(("[" + String(repeating: "[0],", count: 9_999) + "[0]]").utf8),
+            .totalLimitExceeded(limit: 10_000), at: 1 + 4 * 4_999 + 1, small)
         small = JSONDecodingOptions()
         small.maximumStringLength = 1 << 16
-        add("string_of_200000", Array(("[\"" + String(repeating: "a", count: 200_000) + "\"]").utf8), .stringLimitExceeded(limit: 1 << 16), at: 1, small)
+        add(
+            "string_of_200000", Array(("[\"" + String(repeating: "a", count: 200_000) + "\"]").utf8),
+            .stringLimitExceeded(limit: 1 << 16), at: 1, small)
         return cases
     }()
 

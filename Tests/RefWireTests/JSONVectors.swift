@@ -20,23 +20,7 @@ enum JSONVectors {
     }
 
     private static let loaded: Result<[JSONVector], SpecVectors.LoadError> = Result {
-        () throws(SpecVectors.LoadError) in try load()
-    }
-
-    private static func load() throws(SpecVectors.LoadError) -> [JSONVector] {
-        var vectors: [JSONVector] = []
-        for (name, document) in try SpecVectors.documents(in: "json", as: JSONVectorDocument.self) {
-            guard document.format == 1 else {
-                throw .malformed(vector: name, problem: "format \(document.format) is not 1")
-            }
-            for var vector in document.vectors {
-                vector.file = name
-                try vector.validate()
-                vectors.append(vector)
-            }
-        }
-        guard !vectors.isEmpty else { throw .noVectors(folder: "Spec/vectors/json") }
-        return vectors
+        () throws(SpecVectors.LoadError) in try SpecVectors.vectors(in: "json", as: JSONVector.self)
     }
 
     /// The files of a corpus folder under `Spec/vectors/json/` (`jsonchecker`,
@@ -51,16 +35,9 @@ enum JSONVectors {
     }
 }
 
-struct JSONVectorDocument: Decodable {
-    var format: Int
-    var topic: String
-    var jsonXsVersion: String
-    var vectors: [JSONVector]
-}
-
 /// One JSON vector: an input, and the value it decodes to (with its encodings) or the
 /// error it fails with.
-struct JSONVector: Decodable, Sendable, CustomTestStringConvertible {
+struct JSONVector: FileVector, CustomTestStringConvertible {
     /// The file the vector came from, without `.json` (set by the loader).
     var file = ""
     var name: String

@@ -121,9 +121,10 @@ public enum PayloadDecodingError: Error, Hashable, Sendable, CustomStringConvert
 
     public var description: String {
         switch self {
-        case .storable(let error): "Storable: \(error)"
-        case .json(let error): "JSON: \(error)"
-        case .yaml(let error): "\(error)"  // already says "YAML: "
+        // Each format's error already names its format ("Storable: …", "JSON: …").
+        case .storable(let error): "\(error)"
+        case .json(let error): "\(error)"
+        case .yaml(let error): "\(error)"
         case .empty: "the payload is empty"
         case .unrecognizedFormat: "the payload is in no format RefWire reads (Storable, JSON or YAML)"
         case .unsupportedFormat(let name, let version): "\(name) (version \(version)) is not supported"
@@ -139,9 +140,10 @@ public enum PayloadEncodingError: Error, Hashable, Sendable, CustomStringConvert
 
     public var description: String {
         switch self {
-        case .storable(let error): "Storable: \(error)"
-        case .json(let error): "JSON: \(error)"
-        case .yaml(let error): "\(error)"  // already says "YAML: "
+        // Each format's error already names its format ("Storable: …", "JSON: …").
+        case .storable(let error): "\(error)"
+        case .json(let error): "\(error)"
+        case .yaml(let error): "\(error)"
         }
     }
 }

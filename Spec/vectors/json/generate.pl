@@ -27,6 +27,8 @@ use warnings;
 use B ();
 use File::Basename qw(dirname);
 use File::Spec;
+use lib dirname(File::Spec->rel2abs(__FILE__)) . '/..';
+use VectorFiles;
 use JSON::PP ();
 use JSON::XS ();
 use POSIX ();
@@ -503,73 +505,19 @@ my @key_order = qw(
     type key value elements entries
     max_depth max_input_length max_string_length max_container_count max_total_count duplicate_keys out_of_range_numbers
 );
-my %key_rank = map { $key_order[$_] => $_ } 0 .. $#key_order;
 
-# JSON with keys in a fixed order; a value goes on one line when it is short.
-sub to_json {
-    my ($value, $indent) = @_;
-    my $flat = flat_json($value);
-    return $flat if length($flat) + 2 * $indent <= 110 || !ref $value || ref $value eq 'JSON::PP::Boolean';
-    my $pad = '  ' x $indent;
-    my $inner = '  ' x ($indent + 1);
-    if (ref $value eq 'HASH') {
-        my @keys = ordered_keys($value);
-        return "{\n" . join(",\n", map { $inner . $json->encode($_) . ': ' . to_json($value->{$_}, $indent + 1) } @keys) . "\n$pad}";
-    }
-    return "[\n" . join(",\n", map { $inner . to_json($_, $indent + 1) } @$value) . "\n$pad]";
-}
-
-sub flat_json {
-    my ($value) = @_;
-    if (ref $value eq 'HASH') {
-        return '{' . join(', ', map { $json->encode($_) . ': ' . flat_json($value->{$_}) } ordered_keys($value)) . '}';
-    }
-    if (ref $value eq 'ARRAY') {
-        return '[' . join(', ', map { flat_json($_) } @$value) . ']';
-    }
-    return $json->encode($value);
-}
-
-sub ordered_keys {
-    my ($hash) = @_;
-    my @keys = keys %$hash;
-    my @unknown = grep { !exists $key_rank{$_} } @keys;
-    die "unknown key order for: @unknown\n" if @unknown;
-    return sort { $key_rank{$a} <=> $key_rank{$b} } @keys;
-}
-
-my %seen;
-my ($total, $stale) = (0, 0);
-for my $file (sort keys %files) {
+my @documents = map {
+    my $file = $_;
     my $set = $files{$file};
-    my @vectors = ((map { valid_vector($file, $_) } @{ $set->{valid} }), (map { error_vector($_) } @{ $set->{errors} }));
-    for my $vector (@vectors) {
-        $seen{ $vector->{name} }++ and die "duplicate vector name $vector->{name}\n";
-        $vector->{name} =~ /^[a-z0-9_]+$/ or die "bad vector name $vector->{name}\n";
-    }
-    my $document = {
-        format => 1,
-        generated_by => 'Spec/vectors/json/generate.pl',
-        topic => $set->{topic},
-        json_xs_version => "$JSON::XS::VERSION",
-        vectors => \@vectors,
-    };
-    my $text = to_json($document, 0) . "\n";
-    JSON::PP->new->decode($text);    # the output must be valid JSON
-    my $path = File::Spec->catfile($folder, $file);
-    my $current = -e $path ? do { local (@ARGV, $/) = ($path); <> } : '';
-    if ($current ne $text) {
-        $stale++;
-        if ($check_only) {
-            warn "$file is out of date\n";
-        } else {
-            open(my $out, '>:raw', $path) or die "$path: $!";
-            print {$out} $text;
-            close($out) or die "$path: $!";
-        }
-    }
-    $total += @vectors;
-    printf "%-16s %3d vectors\n", $file, scalar @vectors;
-}
-printf "%-16s %3d vectors\n", 'total', $total;
-exit($check_only && $stale ? 1 : 0);
+    [
+        $file,
+        {
+            format => 1,
+            generated_by => 'Spec/vectors/json/generate.pl',
+            topic => $set->{topic},
+            json_xs_version => "$JSON::XS::VERSION",
+            vectors => [(map { valid_vector($file, $_) } @{ $set->{valid} }), (map { error_vector($_) } @{ $set->{errors} })],
+        },
+    ]
+} sort keys %files;
+exit VectorFiles::write_all(folder => $folder, files => \@documents, check_only => $check_only, key_order => \@key_order);

@@ -1,0 +1,104 @@
+import JSONWorkloads
+import ReportSupport
+
+/// The goal from the issue: RefWire faster than JSON::XS and Foundation on every file,
+/// in every direction they share.
+let goalRatio = 1.0
+
+/// What is checked once per file, outside the timing.
+struct FileChecks {
+    let name: String
+    /// RefWire's encoding of its decode decodes back to an identical value.
+    let roundTripIdentical: Bool
+    /// JSON::XS decodes RefWire's default and canonical encodings to the data it decoded
+    /// from the file (equal canonical JSON::XS encodings).
+    let perlReadsDefault: Bool
+    let perlReadsCanonical: Bool
+    /// RefWire and Foundation decode the file to equal structs.
+    let typedDecodersAgree: Bool
+
+    var failures: [String] {
+        [
+            roundTripIdentical ? nil : "RefWire's encoding does not decode back to an identical value",
+            perlReadsDefault ? nil : "JSON::XS reads RefWire's encoding as different data",
+            perlReadsCanonical ? nil : "JSON::XS reads RefWire's canonical encoding as different data",
+            typedDecodersAgree ? nil : "RefWire and Foundation decode the file to different structs",
+        ].compactMap { $0.map { "\(name): \($0)" } }
+    }
+}
+
+/// The tables JSONReport prints.
+struct Report {
+    let measurements: [FileMeasurement]
+    let checks: [FileChecks]
+    let rounds: Int
+    let perlVersions: String
+
+    func ratioTable() -> String {
+        var table = TextTable(header: [
+            "file", "direction", "RefWire MB/s", "JSON::XS MB/s", "Foundation MB/s", "x JSON::XS", "min-max", "x Foundation",
+            "min-max", "goal",
+        ])
+        for measurement in measurements {
+            for direction in measurement.directions {
+                func speed(_ contestant: JSONContestant) -> String {
+                    let workload = Workload(direction: direction, contestant: contestant)
+                    return measurement.has(workload) ? fixed(measurement.megabytesPerSecond(workload), 0) : "-"
+                }
+                func ratio(_ contestant: JSONContestant) -> (median: String, range: String, met: Bool) {
+                    guard measurement.has(Workload(direction: direction, contestant: contestant)) else { return ("-", "-", true) }
+                    let ratios = measurement.ratios(direction, against: contestant)
+                    return (fixed(ratios.median(), 2), fixed(ratios.first!, 2) + "-" + fixed(ratios.last!, 2), ratios.median() > goalRatio)
+                }
+                let perl = ratio(.jsonXS)
+                let foundation = ratio(.foundation)
+                table.rows.append([
+                    measurement.corpus.name, direction.label, speed(.refWire), speed(.jsonXS), speed(.foundation),
+                    perl.median, perl.range, foundation.median, foundation.range, perl.met && foundation.met ? "met" : "NOT MET",
+                ])
+            }
+        }
+        return table.render()
+    }
+
+    func checkTable() -> String {
+        func mark(_ value: Bool) -> String { value ? "yes" : "NO" }
+        var table = TextTable(header: [
+            "file", "bytes", "round trip identical", "JSON::XS reads it", "canonical: JSON::XS reads it", "structs agree",
+        ])
+        for (check, measurement) in zip(checks, measurements) {
+            table.rows.append([
+                check.name, grouped(measurement.corpus.bytes.count), mark(check.roundTripIdentical), mark(check.perlReadsDefault),
+                mark(check.perlReadsCanonical), mark(check.typedDecodersAgree),
+            ])
+        }
+        return table.render()
+    }
+
+    func render() -> String {
+        """
+        JSON: nativejson-benchmark files; RefWire against \(perlVersions) and Foundation's \
+        JSONSerialization and JSONDecoder/JSONEncoder, medians of \(rounds) interleaved rounds. \
+        MB/s of the JSON file; "x JSON::XS" is RefWire's speed as a multiple of JSON::XS's, \
+        round by round (goal: above \(fixed(goalRatio, 1)) against both)
+
+        \(ratioTable())
+
+        Checks, once per file, untimed
+
+        \(checkTable())
+        """
+    }
+
+    /// The file and direction pairs where RefWire is not faster than both others.
+    func belowGoal() -> [String] {
+        measurements.flatMap { measurement in
+            measurement.directions.filter { direction in
+                JSONContestant.allCases.filter { $0 != .refWire }.contains { contestant in
+                    measurement.has(Workload(direction: direction, contestant: contestant))
+                        && measurement.ratios(direction, against: contestant).median() <= goalRatio
+                }
+            }.map { "\(measurement.corpus.name) \($0.label)" }
+        }
+    }
+}
