@@ -5,6 +5,7 @@ let package = Package(
     name: "RefWire",
     products: [
         .library(name: "RefWire", targets: ["RefWire"]),
+        .library(name: "RefWireSodium", targets: ["RefWireSodium"]),
         .executable(name: "refwire", targets: ["RefWireCommand"]),
     ],
     dependencies: [
@@ -22,10 +23,23 @@ let package = Package(
             name: "RefWire",
             dependencies: ["CZlib"]
         ),
+        // libsodium from the system (Debian libsodium-dev), for the sealed channel only:
+        // the RefWire product never links it, so it builds where libsodium is absent.
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+        // Authenticated encryption for reference frames (Spec/sealing.md).
+        .target(
+            name: "RefWireSodium",
+            dependencies: ["RefWire", "CSodium"]
+        ),
         .executableTarget(
             name: "RefWireCommand",
             dependencies: [
                 "RefWire",
+                "RefWireSodium",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -44,6 +58,11 @@ let package = Package(
             exclude: ["Perl"]  // scripts the tests run with real perl
         ),
         .testTarget(name: "RefWireCommandTests", dependencies: ["RefWire", "RefWireCommand"]),
+        .testTarget(
+            name: "RefWireSodiumTests",
+            dependencies: ["RefWireSodium", "CSodium", "RefWireTestSupport", "RefWireCommand"],
+            exclude: ["Python"]  // the independent implementation of Spec/sealing.md
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -17,7 +17,7 @@ struct RefWireCommand: ParsableCommand {
             \(ExitStatus.helpText)
             """,
         version: version,
-        subcommands: [Reframe.self, Inspect.self, Transcode.self]
+        subcommands: [Reframe.self, Inspect.self, Transcode.self, Keygen.self]
     )
 }
 

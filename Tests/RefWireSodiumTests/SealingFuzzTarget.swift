@@ -1,0 +1,1 @@
+../../Fuzz/Sources/SealingFuzz/SealingTarget.swift
