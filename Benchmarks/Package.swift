@@ -16,6 +16,8 @@ let package = Package(
         // Already resolved for the harness above; named here so that StorableAllocations
         // can count mallocs itself, outside the timed process.
         .package(url: "https://github.com/ordo-one/malloc-interposer.git", from: "1.6.1"),
+        // The YAML suite's Swift anchor (run.sh yaml).
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // The anchor: the tightest reasonable C scan of the same frames.
@@ -67,6 +69,28 @@ let package = Package(
         .executableTarget(
             name: "JSONReport",
             dependencies: ["JSONWorkloads", "ReportSupport"]
+        ),
+        // YAML: the nativejson-benchmark files as YAML::XS's Dump writes them, decoded and
+        // encoded (both dialects) by RefWire, Yams and the Perl timing co-process
+        // (Perl/yaml_bench.pl, YAML::XS). Reuses StorableWorkloads' paths, file helpers and
+        // child-process driver.
+        .target(
+            name: "YAMLWorkloads",
+            dependencies: [
+                "StorableWorkloads",
+                .product(name: "RefWire", package: "RefWire"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // Interleaved RefWire/YAML::XS/Yams timing with medians and ratios (run.sh yaml).
+        .executableTarget(
+            name: "YAMLReport",
+            dependencies: ["YAMLWorkloads", "ReportSupport"]
+        ),
+        // Sealed frames: SealedChannel against raw libsodium secretstream (run.sh sealing).
+        .executableTarget(
+            name: "SealingReport",
+            dependencies: ["ReportSupport", .product(name: "RefWireSodium", package: "RefWire")]
         ),
         // The same workloads under ordo-one/benchmark (`swift package benchmark`).
         .executableTarget(

@@ -35,14 +35,30 @@
 #   ./run.sh json --instructions      then instructions per pass under callgrind, RefWire's
 #                                     and JSON::XS's (needs valgrind; ~2 min)
 #
-# Other arguments go to RatioReport, StorableReport or JSONReport (`./run.sh [suite]
+# YAML: RefWire's PerlYAMLDecoder and PerlYAMLEncoder (both dialects) against Perl's
+# YAML::XS and Yams on the same nativejson-benchmark files, converted to YAML by YAML::XS,
+# timed in the same run (goal: >= 2 x YAML::XS and >= 20 x Yams).
+#
+#   ./run.sh yaml                     the table (9 interleaved rounds, medians; ~1.5 min)
+#   ./run.sh yaml --rounds 21         more rounds
+#   ./run.sh yaml --check             exit 1 if RefWire is below a goal anywhere
+#   ./run.sh yaml --instructions      then instructions per pass under callgrind, RefWire's
+#                                     and YAML::XS's (needs valgrind; ~3 min)
+#
+# Sealing: sealed-frame throughput of RefWireSodium's SealedChannel at 64 B, 1 KiB and
+# 64 KiB against raw libsodium secretstream push/pull in the same run (goal: >= 0.9 x raw
+# at 1 KiB and 64 KiB).
+#
+#   ./run.sh sealing                  the table (`./run.sh sealing --help` for its options)
+#
+# Other arguments go to RatioReport, StorableReport, JSONReport, YAMLReport or SealingReport (`./run.sh [suite]
 # --help`). SCRATCH names the build folder (default .build), so that builds running at
 # the same time need not share one. Not part of gating CI.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 suite=framing
-if [[ ${1-} == storable || ${1-} == json ]]; then
+if [[ ${1-} == storable || ${1-} == json || ${1-} == yaml || ${1-} == sealing ]]; then
     suite=$1
     shift
 fi
@@ -100,6 +116,53 @@ if [[ $suite == json ]]; then
                 awk -v f="$file" -v d="$direction" -v s="$swift" -v p1="$perl1" -v p6="$perl6" -v n="$passes" 'BEGIN {
                     perl = (p6 - p1) / n; swift = s / n
                     printf "%-13s %-16s %13.0f %13.0f %16.2f\n", f, d, perl, swift, perl / swift
+                }'
+            done
+        done
+    fi
+    exit 0
+fi
+
+if [[ $suite == sealing ]]; then
+    swift build -c release --scratch-path "$scratch" --product SealingReport >&2
+    "$scratch/release/SealingReport" "${report_args[@]+"${report_args[@]}"}"
+    exit 0
+fi
+
+if [[ $suite == yaml ]]; then
+    swift build -c release --scratch-path "$scratch" --product YAMLReport >&2
+    report=$scratch/release/YAMLReport
+    "$report" "${report_args[@]+"${report_args[@]}"}"
+
+    if $instructions; then
+        # RefWire: only its passes are collected (--toggle-collect). Perl: its whole run
+        # with 6 passes minus its whole run with 1, which leaves 5 passes exactly. The YAML
+        # files are the ones YAMLReport has just converted. YAMLReport --profile runs one
+        # pass more than asked (the first learns the fingerprint), hence passes - 1 there.
+        # valgrind 3.19 gives up on the
+        # DWARF of Yams' C module, so callgrind runs a copy without debug information
+        # (symbols stay, which is all --toggle-collect needs).
+        passes=5
+        profiled=$scratch/release/YAMLReport.nodebug
+        objcopy --strip-debug "$report" "$profiled"
+        perl_passes() { # operation file count
+            PERL_HASH_SEED=0 PERL_PERTURB_KEYS=0 "${@:4}" perl Perl/yaml_bench.pl \
+                passes ".build/yaml-corpus/$2.yaml" "$1" "$3"
+        }
+        echo
+        echo "Instructions per pass (callgrind, exact; Perl: 6 passes minus 1)"
+        echo
+        printf '%-13s %-10s %13s %13s %16s\n' file direction YAML::XS RefWire "RefWire x XS"
+        for file in "${files[@]}"; do
+            for spec in "decode load" "encodeXS dump" "encodePM dump"; do
+                read -r direction operation <<<"$spec"
+                swift=$(collected --toggle-collect='$s13YAMLWorkloads9SwiftYAMLV3run*' \
+                    "$profiled" --profile "$direction" "$file" --passes $((passes - 1)))
+                perl1=$(perl_passes "$operation" "$file" 1 collected)
+                perl6=$(perl_passes "$operation" "$file" $((passes + 1)) collected)
+                awk -v f="$file" -v d="$direction" -v s="$swift" -v p1="$perl1" -v p6="$perl6" -v n="$passes" 'BEGIN {
+                    perl = (p6 - p1) / n; swift = s / n
+                    printf "%-13s %-10s %13.0f %13.0f %16.2f\n", f, d, perl, swift, perl / swift
                 }'
             done
         done

@@ -299,11 +299,11 @@ struct YAMLEmitter {
     private func scalarText(_ value: PerlValue) throws(YAMLEncodingError) -> ([Unicode.Scalar], ScalarRequest) {
         switch value {
         case .undef, .hole: return (["~"], .keyword)
-        case .integer(let number): return (Array(String(number).unicodeScalars), .number)
-        case .unsigned(let number): return (Array(String(number).unicodeScalars), .number)
-        case .double(let number): return (Array(doubleText(number).unicodeScalars), .number)
+        case .integer(let number): return (Self.scalars(of: String(number)), .number)
+        case .unsigned(let number): return (Self.scalars(of: String(number)), .number)
+        case .double(let number): return (Self.scalars(of: doubleText(number)), .number)
         case .bool(let truth): return truth ? (["1"], .number) : ([], .string)
-        case .string(let text): return (Array(text.unicodeScalars), .string)
+        case .string(let text): return (Self.scalars(of: text), .string)
         case .bytes(let bytes): return (bytes.map { Unicode.Scalar($0) }, .string)
         case .vstring(_, let inner): return try scalarText(inner)
         default: throw YAMLEncodingError(.unrepresentable("a reference where a scalar belongs: \(value)"))
@@ -324,9 +324,18 @@ struct YAMLEmitter {
 
     private static func text(of key: PerlHash.Key) -> [Unicode.Scalar] {
         switch key {
-        case .string(let text): Array(text.unicodeScalars)
+        case .string(let text): scalars(of: text)
         case .bytes(let bytes): bytes.map { Unicode.Scalar($0) }
         }
+    }
+
+    /// `text`'s scalars. `Array(text.unicodeScalars)` counts them in a first pass to
+    /// size the array; the UTF-8 length, known at once, is always enough.
+    private static func scalars(of text: String) -> [Unicode.Scalar] {
+        var scalars: [Unicode.Scalar] = []
+        scalars.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars { scalars.append(scalar) }
+        return scalars
     }
 
     /// `!!perl/<kind>:Class` (`nil` without a class), if the dialect's readers take the
@@ -388,8 +397,7 @@ struct YAMLEmitter {
     private func xsStyle(_ text: [Unicode.Scalar], request: ScalarRequest, simpleKey: Bool) -> YAMLScalarStyle {
         var style = YAMLScalarStyle.plain
         if request == .string {
-            if text.isEmpty || ["~", "true", "false", "null"].contains(String(String.UnicodeScalarView(text)))
-                || PerlText.looksLikeNumber(text)
+            if text.isEmpty || PerlText.isOneOf(text, ["~", "true", "false", "null"]) || PerlText.looksLikeNumber(text)
             {
                 style = .singleQuoted
             } else if text.contains("\n") {
@@ -597,9 +605,13 @@ struct YAMLEmitter {
 
     /// What libyaml writes in a tag unescaped (`yaml_emitter_write_tag_content`).
     private static func isTagCharacter(_ character: Unicode.Scalar) -> Bool {
-        guard character.isASCII else { return false }
-        if character.properties.isAlphabetic || ("0"..."9").contains(character) { return true }
-        return ";/?:@&=+$,_.~*'()[]-".unicodeScalars.contains(character)
+        // ASCII letters are exactly ASCII's alphabetic characters: no Unicode property
+        // lookup is needed.
+        switch character.value {
+        case 0x41...0x5A, 0x61...0x7A, 0x30...0x39: return true
+        case 0x80...: return false
+        default: return ";/?:@&=+$,_.~*'()[]-".utf8.contains(UInt8(character.value))
+        }
     }
 
     private mutating func writeAnchorName(_ number: Int) {

@@ -273,14 +273,13 @@ struct YAMLComposer {
     ///   would print differently;
     /// - anything else: a string.
     private func resolvePlain(_ bytes: [UInt8]) -> PerlValue {
-        if bytes.isEmpty || bytes == [0x7E] { return .undef }
-        if options.dialect == .yamlXS {
-            switch bytes {
-            case Array("null".utf8): return .undef
-            case Array("true".utf8): return .bool(true)
-            case Array("false".utf8): return .bool(false)
-            default: break
-            }
+        if bytes.isEmpty || bytes.elementsEqual(CollectionOfOne(0x7E)) { return .undef }
+        // Compared byte by byte: an array literal per comparison would be built on
+        // every scalar.
+        if options.dialect == .yamlXS, bytes.count <= 5 {
+            if bytes.elementsEqual("null".utf8) { return .undef }
+            if bytes.elementsEqual("true".utf8) { return .bool(true) }
+            if bytes.elementsEqual("false".utf8) { return .bool(false) }
         }
         return Self.canonicalNumber(bytes) ?? string(bytes)
     }

@@ -125,8 +125,13 @@ enum PerlText {
         if start < end, text[start] == "+" || text[start] == "-" { start += 1 }
         guard start < end else { return false }
         let body = text[start..<end]
-        if let first = body.first, first == "I" || first == "i" || first == "N" || first == "n" || first == "q"
-            || first == "Q" || first == "s" || first == "S" || first == "1"
+        // Every spelling but `nan(…)` is at most 8 characters, and those starting with 1
+        // go on `.#`: checked first, so that ordinary text and numbers build no String.
+        let mayBeInfinityOrNaN = body.count <= 8 || (body.count > 4 && body[body.startIndex + 3] == "(")
+        let startsLikeOne = body.count > 2 && body[body.startIndex + 1] == "." && body[body.startIndex + 2] == "#"
+        if mayBeInfinityOrNaN, let first = body.first,
+            first == "I" || first == "i" || first == "N" || first == "n" || first == "q" || first == "Q" || first == "s"
+                || first == "S" || (first == "1" && startsLikeOne)
         {
             if isInfinityOrNaN(String(String.UnicodeScalarView(body)).lowercased()) { return true }
         }
@@ -149,6 +154,15 @@ enum PerlText {
             guard skipDigits() > 0 else { return false }
         }
         return index == body.endIndex
+    }
+
+    /// Whether `text` is one of `words`, compared character by character: a `String`
+    /// made of each scalar's characters would cost more than the scalar's whole analysis.
+    static func isOneOf(_ text: [Unicode.Scalar], _ words: [StaticString]) -> Bool {
+        words.contains { word in
+            word.utf8CodeUnitCount == text.count
+                && word.withUTF8Buffer { bytes in bytes.indices.allSatisfy { text[$0].value == UInt32(bytes[$0]) } }
+        }
     }
 
     /// The infinity and NaN spellings `grok_infnan` accepts (lowercased).
@@ -205,10 +219,7 @@ enum YAMLPerlStyle {
         // And it reads `true`, `false` and `null` as a boolean and undef, and a line
         // starting with a byte order mark or `... ` as something else.
         if style == .plain {
-            switch String(String.UnicodeScalarView(text)) {
-            case "true", "false", "null": return .singleQuoted
-            default: break
-            }
+            if PerlText.isOneOf(text, ["true", "false", "null"]) { return .singleQuoted }
             let documentEnd = text.count > 3 && text.starts(with: [".", ".", "."]) && isBlank(text[3])
             if startsLine, text.first == "\u{FEFF}" || documentEnd {
                 return .singleQuoted

@@ -275,6 +275,15 @@ struct YAMLScanner: ~Copyable {
     @inline(__always)
     private mutating func read(into text: inout [UInt8]) throws(YAMLDecodingError) {
         let start = mark.offset
+        // Printable ASCII, nearly every character of real documents: one byte appended
+        // directly, rather than a one-byte buffer copied through `append(contentsOf:)`.
+        let lead = base[start]
+        if lead >= 0x20 && lead < 0x7F {
+            text.append(lead)
+            mark.offset += 1
+            mark.column += 1
+            return
+        }
         try skip()
         if isLatin1, base[start] >= 0x80 {
             appendUTF8(UInt32(base[start]), to: &text)
@@ -923,6 +932,7 @@ struct YAMLScanner: ~Copyable {
                     }
                 }
                 try read(into: &text)
+                readPlainRun(into: &text)
                 try checkLength(text.count)
             }
             guard isBlank(current) || isBreak(current) else { break }
@@ -943,6 +953,35 @@ struct YAMLScanner: ~Copyable {
         }
         if leadingBlanks { simpleKeyAllowed = true }
         return text
+    }
+
+    /// Consumes the characters from here on that continue a plain scalar with no
+    /// decision to make, appending them to `text` as one run instead of one character
+    /// at a time: printable ASCII but blanks and `:` (which may end the scalar), and
+    /// inside flow collections `,[]{}`; valid UTF-8 sequences but line breaks. Latin-1
+    /// input takes the character path, which transcodes. The run stops at the string
+    /// length limit, so that the limit error comes at the character it did before.
+    @inline(__always)
+    private mutating func readPlainRun(into text: inout [UInt8]) {
+        let start = mark.offset
+        let limit = start + max(options.maximumStringLength - text.count, 0)
+        var offset = start
+        var characters = 0
+        while offset < end, offset < limit {
+            let byte = base[offset]
+            if byte < 0x80 {
+                guard byte > 0x20, byte != 0x7F, byte != 0x3A, flowLevel == 0 || !Self.isFlowIndicator(UInt32(byte))
+                else { break }
+                offset += 1
+            } else {
+                guard !isLatin1, let (scalar, width) = decode(at: offset), !isBreak(scalar) else { break }
+                offset += width
+            }
+            characters += 1
+        }
+        text.append(contentsOf: UnsafeBufferPointer(start: base + start, count: offset - start))
+        mark.offset = offset
+        mark.column += characters
     }
 
     private static func isFlowIndicator(_ character: UInt32) -> Bool {

@@ -1,0 +1,110 @@
+import ReportSupport
+import YAMLWorkloads
+
+/// How long to measure each workload.
+struct MeasurementPlan {
+    /// Rounds; each round times every workload once, in a rotating order, so that
+    /// drift on a noisy machine hits every contestant alike. Figures are medians over
+    /// rounds.
+    var rounds = 9
+    /// Aimed-for time of one workload's share of a round; sets its pass count.
+    var roundBudgetNanoseconds = 30e6
+    /// Bounds on the passes in one round.
+    var passesPerRound = 3...2_000
+    /// Untimed passes before the first round: at least this long and this many.
+    var warmUpNanoseconds = 50e6
+    var warmUpPasses = 2
+}
+
+/// One direction by one contestant.
+struct Workload: Hashable {
+    let direction: YAMLDirection
+    let contestant: YAMLContestant
+}
+
+/// The timings of every workload on one file.
+struct FileMeasurement {
+    let corpus: YAMLCorpus
+    let directions: [YAMLDirection]
+    /// For each workload, one median pass time (ns) per round.
+    let roundMedians: [Workload: [Double]]
+
+    /// The file's bytes per second, in MB/s: the same bytes for every contestant.
+    func megabytesPerSecond(_ workload: Workload) -> Double {
+        Double(corpus.bytes.count) / roundMedians[workload]!.median() * 1e3
+    }
+
+    /// RefWire's speed as a multiple of `other`'s, round by round (same round, same
+    /// conditions), sorted.
+    func ratios(_ direction: YAMLDirection, against other: YAMLContestant) -> [Double] {
+        zip(roundMedians[Workload(direction: direction, contestant: other)]!,
+            roundMedians[Workload(direction: direction, contestant: .refWire)]!)
+            .map { theirs, ours in theirs / ours }.sorted()
+    }
+}
+
+/// Times `directions` for every contestant on `corpus` according to `plan`, checking
+/// every Swift pass. Perl times its own passes, in its own process.
+func measure(_ directions: [YAMLDirection], on corpus: YAMLCorpus, perl: PerlYAML, plan: MeasurementPlan) throws
+    -> FileMeasurement
+{
+    let clock = ContinuousClock()
+    let swift = SwiftYAML()
+    let measured = directions.flatMap { direction in
+        YAMLContestant.allCases.map { Workload(direction: direction, contestant: $0) }
+    }
+    var expected: [Workload: Int] = [:]
+    for workload in measured where workload.contestant != .yamlXS {
+        expected[workload] = try swift.run(workload.direction, workload.contestant, on: corpus)
+    }
+
+    func timedSwiftPass(_ workload: Workload) throws -> Double {
+        let start = clock.now
+        let fingerprint = try swift.run(workload.direction, workload.contestant, on: corpus)
+        let elapsed = start.duration(to: clock.now)
+        guard fingerprint == expected[workload] else {
+            let name = "\(corpus.name), \(workload.direction.label), \(workload.contestant.rawValue)"
+            throw YAMLBenchmarkError("\(name): a pass gave \(fingerprint), expected \(expected[workload]!)")
+        }
+        return elapsed.nanoseconds
+    }
+
+    var passes: [Workload: Int] = [:]
+    for workload in measured {
+        let fastest: Double
+        if workload.contestant == .yamlXS {
+            fastest = try perl.warmUp(
+                workload.direction.perlOperation, on: corpus, nanoseconds: plan.warmUpNanoseconds, passes: plan.warmUpPasses)
+        } else {
+            var best = Double.infinity
+            var spent = 0.0
+            var count = 0
+            while count < plan.warmUpPasses || spent < plan.warmUpNanoseconds {
+                let time = try timedSwiftPass(workload)
+                best = min(best, time)
+                spent += time
+                count += 1
+            }
+            fastest = best
+        }
+        let wanted = Int((plan.roundBudgetNanoseconds / fastest).rounded(.up))
+        passes[workload] = min(max(wanted, plan.passesPerRound.lowerBound), plan.passesPerRound.upperBound)
+    }
+
+    var roundMedians: [Workload: [Double]] = [:]
+    for round in 0..<plan.rounds {
+        for step in measured.indices {
+            let workload = measured[(round + step) % measured.count]
+            let median: Double
+            if workload.contestant == .yamlXS {
+                median = try perl.medianPass(workload.direction.perlOperation, on: corpus, passes: passes[workload]!)
+            } else {
+                var times: [Double] = []
+                for _ in 0..<passes[workload]! { times.append(try timedSwiftPass(workload)) }
+                median = times.median()
+            }
+            roundMedians[workload, default: []].append(median)
+        }
+    }
+    return FileMeasurement(corpus: corpus, directions: directions, roundMedians: roundMedians)
+}
