@@ -24,10 +24,12 @@ public enum Zlib {
 
     /// Inflates one complete zlib stream, producing at most `maximumOutputSize` bytes.
     ///
-    /// However far the stream would inflate, the output buffer never grows past
-    /// `maximumOutputSize` + 1 bytes: inflation stops as soon as the output passes the
-    /// limit. (The buffer grows by doubling, so while it moves the old one briefly
-    /// coexists with it; zlib's own state adds about 40 KiB.)
+    /// However far the stream would inflate, it costs at most `maximumOutputSize` + 1
+    /// bytes of output: inflation stops as soon as the output passes the limit. Output
+    /// that outgrows the first buffer goes into further buffers, never copied while
+    /// inflating, and is joined once the stream has ended; so a stream over the limit
+    /// (a zlib bomb) costs the limit, and one within it up to about 1.5 times its
+    /// output while it is joined. zlib's own state adds about 40 KiB.
     public static func decompress<Input: Collection<UInt8>>(
         _ input: Input, maximumOutputSize: Int
     ) throws(ZlibError) -> [UInt8] {
@@ -156,29 +158,39 @@ extension Zlib {
         let (estimate, overflow) = input.count.multipliedReportingOverflow(by: 4)
         var capacity = min(ceiling, overflow ? .max : max(estimate, 4096))
 
-        var output: [UInt8] = []
+        // Buffers zlib has filled, and their total size. Growing one buffer by copying
+        // it would hold the old and the new one at once: twice the limit for a bomb.
+        var filled: [[UInt8]] = []
+        var produced = 0
         var read = 0
         while true {
             var status = Z_OK
             var full = false
-            output.reallocate(capacity: capacity) { buffer, written in
+            let output = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, written in
+                written = 0
                 repeat {
                     status = stream.run(CZlib.inflate, input: input, read: &read, output: buffer, written: &written)
                     // Z_OK means progress with input left: inputs over 4 GiB go in pieces.
                 } while status == Z_OK && written < buffer.count
                 full = written == buffer.count
             }
+            produced += output.count
 
             switch status {
             case Z_STREAM_END:
-                guard output.count <= limit else { throw .outputLimitExceeded(limit: limit) }
+                guard produced <= limit else { throw .outputLimitExceeded(limit: limit) }
                 guard read == input.count else { throw .trailingBytes(count: input.count - read) }
-                return output
+                guard !filled.isEmpty else { return output }
+                filled.append(output)
+                return Self.join(&filled, count: produced)
             case Z_OK, Z_BUF_ERROR:
                 // With room to spare, zlib stopped because the input ran out.
                 guard full else { throw .truncatedStream }
-                guard output.count < ceiling else { throw .outputLimitExceeded(limit: limit) }
-                capacity = capacity > ceiling / 2 ? ceiling : capacity * 2
+                guard produced < ceiling else { throw .outputLimitExceeded(limit: limit) }
+                filled.append(output)
+                // Each buffer as large as all before it (so the output doubles), up to
+                // what is left below the ceiling.
+                capacity = min(produced, ceiling - produced)
             case Z_NEED_DICT:
                 // validateHeader catches FDICT first; kept for completeness.
                 throw .presetDictionaryRequired
@@ -192,6 +204,21 @@ extension Zlib {
                 fatalError("zlib could not allocate memory")
             default:
                 preconditionFailure("inflate failed (\(status))")
+            }
+        }
+    }
+
+    /// The buffers' bytes in one array of `count` bytes, each buffer let go as soon as
+    /// it is copied (`buffers` is left empty).
+    private static func join(_ buffers: inout [[UInt8]], count: Int) -> [UInt8] {
+        buffers.reverse()
+        return [UInt8](unsafeUninitializedCapacity: count) { joined, written in
+            written = 0
+            while let buffer = buffers.popLast() {
+                buffer.withUnsafeBufferPointer { bytes in
+                    _ = UnsafeMutableBufferPointer(rebasing: joined[written...]).initialize(fromContentsOf: bytes)
+                }
+                written += buffer.count
             }
         }
     }

@@ -336,13 +336,26 @@ struct StorableReader: ~Copyable {
                 keyFlags & StorableFlags.keyIsSV != 0
                 ? try readKeyObject(at: keyStart) : try readKey(flags: keyFlags, at: keyStart)
             if keyFlags & StorableFlags.keyPlaceholder != 0 {
+                // Perl stores a placeholder's value as its immortal undef, always. Any
+                // other value would be read and then dropped, and what reading it left
+                // behind (a back-reference marking a referent as shared) would outlive
+                // it (found by StorableFuzz, Fuzz/Regressions/StorableFuzz/).
+                guard case .hole = value else {
+                    throw StorableDecodingError(.malformed("a placeholder key has a value"), at: keyStart)
+                }
                 restriction?.allowedKeys.append(key)
                 continue
             }
             if keyFlags & StorableFlags.keyLocked != 0 {
                 restriction?.lockedKeys.insert(key)
             }
-            hash.updateValue(value, forKey: key, hash: keyHash)
+            // A Perl hash holds each key once, so no image Perl writes repeats one. Keeping
+            // the last value (as `thaw` would) could drop the only definition of a shared
+            // referent that later values refer back to (found by StorableFuzz,
+            // Fuzz/Regressions/StorableFuzz/).
+            if hash.updateValue(value, forKey: key, hash: keyHash) != nil {
+                throw StorableDecodingError(.malformed("a hash stores a key twice"), at: keyStart)
+            }
         }
         if restriction != nil { hash.restriction = restriction }
         depth -= 1
@@ -836,7 +849,11 @@ private struct KeyCache {
     private struct Entry {
         /// The key's bytes as stored, and the flags that said how to read them.
         var raw: [UInt8] = []
-        var kind: UInt8 = 0
+        /// No key has this kind (flags & (UTF8 | WASUTF8) is 0…3), so an empty slot
+        /// matches no lookup. With 0 it matched the empty byte key, and handed out the
+        /// slot's hash of 0 as that key's hash: the decoded hash could then not find its
+        /// own "" key (found by RoundTripFuzz, Fuzz/Regressions/RoundTripFuzz/).
+        var kind: UInt8 = .max
         var key: PerlHash.Key = .bytes([])
         var hash = 0
     }
