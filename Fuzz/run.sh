@@ -52,7 +52,7 @@ dictionaries_for() {
         StorableFuzz) echo storable ;;
         JSONFuzz) echo json ;;
         YAMLFuzz) echo yaml ;;
-        SniffFuzz | RoundTripFuzz) echo storable json ;;
+        SniffFuzz | RoundTripFuzz) echo storable json yaml ;;
         SealingFuzz) echo framing ;;
         *) echo "no dictionaries listed for $1 in run.sh" >&2; exit 1 ;;
     esac

@@ -273,6 +273,12 @@ struct YAMLEmitter {
             }
             return .mapping([(.referenceValue, target)], tag: try classTag("perl/ref", className) ?? "perl/ref")
         case .regexp(let pattern, let flags):
+            // Perl's flags are lower-case letters, and the `(?^flags:pattern)` text is
+            // read back only with those (regexpParts); any other would come back as part
+            // of the pattern.
+            guard flags.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) }) else {
+                throw YAMLEncodingError(.unrepresentable("a regexp with the flags \(flags.debugDescription)"))
+            }
             let text = Array("(?^\(flags):\(pattern))".unicodeScalars)
             let regexpClass = className == "Regexp" ? nil : className
             return .scalar(text, request: .string, tag: try classTag("perl/regexp", regexpClass) ?? "perl/regexp")
@@ -596,7 +602,10 @@ struct YAMLEmitter {
             } else {
                 var bytes: [UInt8] = []
                 appendUTF8(character.value, to: &bytes)
-                for byte in bytes { writeRaw("%" + String(byte, radix: 16, uppercase: true)) }
+                // Always two digits, as libyaml writes them and as every reader requires.
+                for byte in bytes {
+                    writeRaw((byte < 0x10 ? "%0" : "%") + String(byte, radix: 16, uppercase: true))
+                }
             }
         }
         whitespace = false

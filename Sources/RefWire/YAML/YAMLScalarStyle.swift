@@ -211,7 +211,9 @@ enum YAMLPerlStyle {
             }
             switch style {
             case .plain, .literal, .singleQuoted:
-                return blankNextToSeparator || text.contains("'") ? .doubleQuoted : .singleQuoted
+                // Single quotes fold a line break and drop the blanks that start the next
+                // line, so multi-line text takes double quotes too.
+                return blankNextToSeparator || text.contains("'") || text.contains("\n") ? .doubleQuoted : .singleQuoted
             case .doubleQuoted:
                 return .doubleQuoted
             }
