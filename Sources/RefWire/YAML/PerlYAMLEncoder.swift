@@ -619,7 +619,10 @@ struct YAMLEmitter {
         switch character.value {
         case 0x41...0x5A, 0x61...0x7A, 0x30...0x39: return true
         case 0x80...: return false
-        default: return ";/?:@&=+$,_.~*'()[]-".utf8.contains(UInt8(character.value))
+        // libyaml also writes `,`, `[` and `]` raw, but they end a tag in flow context
+        // (YAML 1.2 takes them out of tags), and RefWire's reader stops there: escaped,
+        // they read back in every reader.
+        default: return ";/?:@&=+$_.~*'()-".utf8.contains(UInt8(character.value))
         }
     }
 
