@@ -6,10 +6,14 @@ let package = Package(
     products: [
         .library(name: "RefWire", targets: ["RefWire"]),
         .library(name: "RefWireSodium", targets: ["RefWireSodium"]),
+        .library(name: "RefWireNIO", targets: ["RefWireNIO"]),
+        .library(name: "RefWireConformance", targets: ["RefWireConformance"]),
         .executable(name: "refwire", targets: ["RefWireCommand"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // zlib from the system (Debian zlib1g-dev): the exact RFC 1950 streams that
@@ -35,11 +39,36 @@ let package = Package(
             name: "RefWireSodium",
             dependencies: ["RefWire", "CSodium"]
         ),
+        // SwiftNIO transport: channel handlers, a persistent client and a server.
+        .target(
+            name: "RefWireNIO",
+            dependencies: [
+                "RefWire",
+                "RefWireSodium",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The conformance suite as a library: Spec/vectors and Spec/scenarios, runnable
+        // against the sans-IO state machines, RefWireNIO and any live implementation.
+        .target(
+            name: "RefWireConformance",
+            dependencies: [
+                "RefWire",
+                "RefWireNIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "RefWireCommand",
             dependencies: [
                 "RefWire",
                 "RefWireSodium",
+                "RefWireNIO",
+                "RefWireConformance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -53,8 +82,22 @@ let package = Package(
             dependencies: ["RefWire", "RefWireTestSupport"]
         ),
         .testTarget(
+            name: "RefWireNIOTests",
+            dependencies: [
+                "RefWireNIO", "RefWireTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "RefWireConformanceTests",
+            dependencies: ["RefWireConformance", "RefWireNIO", "RefWireTestSupport", "RefWireCommand"],
+            exclude: ["Perl"]  // the independent Perl implementation of Spec/protocol.md
+        ),
+        .testTarget(
             name: "RefWireInteropTests",
-            dependencies: ["RefWire", "RefWireTestSupport"],
+            dependencies: ["RefWire", "RefWireNIO", "RefWireTestSupport"],
             exclude: ["Perl"]  // scripts the tests run with real perl
         ),
         .testTarget(name: "RefWireCommandTests", dependencies: ["RefWire", "RefWireCommand"]),

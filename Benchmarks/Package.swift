@@ -16,6 +16,9 @@ let package = Package(
         // Already resolved for the harness above; named here so that StorableAllocations
         // can count mallocs itself, outside the timed process.
         .package(url: "https://github.com/ordo-one/malloc-interposer.git", from: "1.6.1"),
+        // The load generator's event loops (run.sh load).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         // The YAML suite's Swift anchor (run.sh yaml).
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
@@ -91,6 +94,23 @@ let package = Package(
         .executableTarget(
             name: "SealingReport",
             dependencies: ["ReportSupport", .product(name: "RefWireSodium", package: "RefWire")]
+        ),
+        // Load: RefWireNIO's server against a Perl POE server, many connections each
+        // making request after request, driven by one generator (run.sh load).
+        .target(
+            name: "LoadGenerator",
+            dependencies: [
+                "StorableWorkloads",
+                "ReportSupport",
+                .product(name: "RefWireNIO", package: "RefWire"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "LoadReport",
+            dependencies: ["LoadGenerator", "ReportSupport"]
         ),
         // The same workloads under ordo-one/benchmark (`swift package benchmark`).
         .executableTarget(

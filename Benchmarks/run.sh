@@ -51,14 +51,23 @@
 #
 #   ./run.sh sealing                  the table (`./run.sh sealing --help` for its options)
 #
-# Other arguments go to RatioReport, StorableReport, JSONReport, YAMLReport or SealingReport (`./run.sh [suite]
+# Load: RefWireNIO's echo server against a real Perl POE server (poe_server.pl, POE's
+# Server::TCP with Filter::Reference) in the same run: 1,000 connections x 1,000
+# request/response each, one in flight per connection, from one load generator; msgs/s,
+# latency percentiles, lost/duplicated/altered replies (goal: >= 10 x POE's msgs/s).
+#
+#   ./run.sh load                     the table (~1.5 min)
+#   ./run.sh load --connections 100 --requests 100   a quick run
+#   ./run.sh load --check             exit 1 below the goal or on any bad reply
+#
+# Other arguments go to LoadReport, RatioReport, StorableReport, JSONReport, YAMLReport or SealingReport (`./run.sh [suite]
 # --help`). SCRATCH names the build folder (default .build), so that builds running at
 # the same time need not share one. Not part of gating CI.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 suite=framing
-if [[ ${1-} == storable || ${1-} == json || ${1-} == yaml || ${1-} == sealing ]]; then
+if [[ ${1-} == storable || ${1-} == json || ${1-} == yaml || ${1-} == sealing || ${1-} == load ]]; then
     suite=$1
     shift
 fi
@@ -120,6 +129,12 @@ if [[ $suite == json ]]; then
             done
         done
     fi
+    exit 0
+fi
+
+if [[ $suite == load ]]; then
+    swift build -c release --scratch-path "$scratch" --product LoadReport >&2
+    "$scratch/release/LoadReport" "${report_args[@]+"${report_args[@]}"}"
     exit 0
 fi
 

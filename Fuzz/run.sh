@@ -54,6 +54,7 @@ dictionaries_for() {
         YAMLFuzz) echo yaml ;;
         SniffFuzz | RoundTripFuzz) echo storable json yaml ;;
         SealingFuzz) echo framing ;;
+        SessionServerFuzz) echo storable ;;
         *) echo "no dictionaries listed for $1 in run.sh" >&2; exit 1 ;;
     esac
 }

@@ -12,12 +12,19 @@ enum CommandFailure: Error {
     case cannotOpen(path: String, reason: String)
     /// Reading or writing failed.
     case io(String)
+    /// The options do not make a usable configuration (found only when applying them).
+    case usage(String)
+    /// The peer could not be reached, the listening address bound, or the connection
+    /// was lost or timed out.
+    case unavailable(String)
 
     var exitStatus: Int32 {
         switch self {
         case .stream, .conversion: return ExitStatus.streamError
         case .cannotOpen: return ExitStatus.noInput
         case .io: return ExitStatus.ioError
+        case .usage: return ExitStatus.usage
+        case .unavailable: return ExitStatus.unavailable
         }
     }
 
@@ -26,7 +33,7 @@ enum CommandFailure: Error {
         case .stream(let offset, let message): return "error at byte \(offset): \(message)"
         case .conversion(let message): return message
         case .cannotOpen(let path, let reason): return "cannot open \(path): \(reason)"
-        case .io(let message): return message
+        case .io(let message), .usage(let message), .unavailable(let message): return message
         }
     }
 

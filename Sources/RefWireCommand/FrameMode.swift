@@ -62,15 +62,14 @@ enum FrameMode: String, CaseIterable, ExpressibleByArgument, Sendable {
         }
     }
 
-    /// `base` adjusted to this mode's payloads. POE's YAML payloads are not UTF-8 text:
-    /// POE writes the bytes Perl holds for YAML.pm's `Dump` (Latin-1, or UTF-8 when the
-    /// value holds a character string) and its reader gives `Load` those bytes as they
-    /// are, so each byte reads as one character. `yframe` does both the same way.
+    /// `base` adjusted to this mode's payloads: `yframe` reads and writes YAML as POE
+    /// sends it (``PayloadCodec/poeFilterReference(_:)``).
     func codec(_ base: PayloadCodec) -> PayloadCodec {
-        guard self == .yframe else { return base }
+        guard let format = serializer?.payloadFormat else { return base }
+        let poe = PayloadCodec.poeFilterReference(format)
         var codec = base
-        codec.yamlDecoding.encoding = .latin1
-        codec.yamlEncoding.encoding = .perlInternal
+        codec.yamlDecoding.encoding = poe.yamlDecoding.encoding
+        codec.yamlEncoding.encoding = poe.yamlEncoding.encoding
         return codec
     }
 }

@@ -48,7 +48,7 @@ struct Keygen: ParsableCommand {
     func run() throws {
         try reportingFailures { () throws(CommandFailure) in
             if let path = `public` {
-                let text = try readKeyFile(path)
+                let text = try KeyFile.read(path)
                 do throws(KeyError) {
                     print(try StaticKeyPair(privateKeyHex: text).publicKey.hex)
                 } catch {
@@ -84,9 +84,12 @@ struct Keygen: ParsableCommand {
             written += count
         }
     }
+}
 
+/// Key files: one key as 64 hex digits and a newline (`refwire keygen` writes them).
+enum KeyFile {
     /// The text of a key file (a few bytes; more than 4 KiB is not a key file).
-    private func readKeyFile(_ path: String) throws(CommandFailure) -> String {
+    static func read(_ path: String) throws(CommandFailure) -> String {
         let source = try ByteSource.open(path: path)
         var text: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)

@@ -3,12 +3,12 @@ import ArgumentParser
 /// `refwire`: tools for streams of POE::Filter::Reference frames
 /// (`<decimal length> NUL <payload>`).
 @main
-struct RefWireCommand: ParsableCommand {
+struct RefWireCommand: AsyncParsableCommand {
     static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(
         commandName: "refwire",
-        abstract: "Read, check and convert streams of Perl POE reference frames.",
+        abstract: "Read, check, convert, serve and send streams of Perl POE reference frames.",
         discussion: """
             A reference frame is `<decimal length> NUL <payload>`, as written by \
             POE::Filter::Reference; with `Compression => 1` each payload is one zlib stream. \
@@ -17,7 +17,7 @@ struct RefWireCommand: ParsableCommand {
             \(ExitStatus.helpText)
             """,
         version: version,
-        subcommands: [Reframe.self, Inspect.self, Transcode.self, Keygen.self]
+        subcommands: [Reframe.self, Inspect.self, Transcode.self, Serve.self, Send.self, Keygen.self, Conform.self, ConformClient.self]
     )
 }
 
@@ -31,6 +31,9 @@ enum ExitStatus {
     static let noInput: Int32 = 66  // EX_NOINPUT
     /// Reading standard input or writing standard output failed.
     static let ioError: Int32 = 74  // EX_IOERR
+    /// The peer could not be reached or the address bound; the connection was lost or a
+    /// reply did not come in time (`serve`, `send`).
+    static let unavailable: Int32 = 69  // EX_UNAVAILABLE
 
     static let helpText = """
         Exit status: 0 success (the input ended cleanly on a frame boundary); \

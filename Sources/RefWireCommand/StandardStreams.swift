@@ -105,7 +105,7 @@ enum StandardError {
 // MARK: - System calls
 
 /// Writes every byte of `bytes`; returns `errno` on failure, `nil` on success.
-private func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32? {
+func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32? {
     var offset = 0
     while offset < bytes.count {
         let written = systemWrite(descriptor, bytes.baseAddress! + offset, bytes.count - offset)

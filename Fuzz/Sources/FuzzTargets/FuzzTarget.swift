@@ -35,6 +35,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case sniff = "SniffFuzz"
     /// Decode in any format, encode in every format, decode again: equal values.
     case roundTrip = "RoundTripFuzz"
+    /// The session protocol's server state machine, driven by scripted events from
+    /// several connections: invariants hold, outputs are well formed and addressed.
+    case sessionServer = "SessionServerFuzz"
 
     /// The target's name: its executable, its corpus folder and its regression folder.
     public var name: String { rawValue }
@@ -52,6 +55,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .yaml: try YAMLTarget.run(input)
         case .sniff: try SniffTarget.run(input)
         case .roundTrip: try RoundTripTarget.run(input)
+        case .sessionServer: try SessionServerTarget.run(input)
         }
     }
 

@@ -17,6 +17,25 @@ public struct PayloadCodec: Sendable {
 
     public init() {}
 
+    /// The codec of a POE::Filter::Reference peer whose serializer writes `format`: the
+    /// defaults, except that YAML.pm payloads (``PayloadFormat/yaml``) are Perl's internal
+    /// bytes rather than UTF-8 text.
+    ///
+    /// POE writes the bytes Perl holds for YAML.pm's `Dump` (Latin-1, or UTF-8 when the
+    /// value holds a wider character) and its reader hands `Load` the bytes it received
+    /// undecoded, so that each byte reads as one character. This codec does both the
+    /// same way, so that a POE peer reads back the strings it would read from another
+    /// POE peer (Spec/payloads.md). YAML::XS's `Dump` and `Load` deal in UTF-8, so
+    /// ``PayloadFormat/yamlxs`` keeps the default.
+    public static func poeFilterReference(_ format: PayloadFormat) -> PayloadCodec {
+        var codec = PayloadCodec()
+        if format == .yaml {
+            codec.yamlDecoding.encoding = .latin1
+            codec.yamlEncoding.encoding = .perlInternal
+        }
+        return codec
+    }
+
     /// Decodes a payload in `format`. A Storable format reads any Storable image, as
     /// Perl's `thaw` does: the header says which layout it is.
     public func decode(_ bytes: some Collection<UInt8>, as format: PayloadFormat) throws(PayloadDecodingError)

@@ -27,36 +27,11 @@ public struct PerlYAMLEncoder: Sendable {
     public func encode(_ value: PerlValue) throws(YAMLEncodingError) -> [UInt8] {
         var emitter = YAMLEmitter(options: options)
         try emitter.emitDocument(value)
-        guard options.encoding == .perlInternal, !value.holdsCharacterString else { return emitter.output }
-        // Perl holds the text one byte per character.
+        guard options.encoding == .perlInternal else { return emitter.output }
+        // One byte per character where every character fits in one.
         let text = String(decoding: emitter.output, as: UTF8.self)
         guard text.unicodeScalars.allSatisfy({ $0.value <= 0xFF }) else { return emitter.output }
         return text.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) }
-    }
-}
-
-extension PerlValue {
-    /// Whether a character string (a UTF-8-flagged scalar or hash key in Perl) occurs
-    /// anywhere in the value. Walks with an explicit stack: values may nest deeply.
-    var holdsCharacterString: Bool {
-        var pending: [PerlValue] = [self]
-        while let value = pending.popLast() {
-            switch value {
-            case .string: return true
-            case .array(let elements): pending.append(contentsOf: elements)
-            case .hash(let hash):
-                for (key, element) in hash {
-                    if case .string = key { return true }
-                    pending.append(element)
-                }
-            case .vstring(_, let inner), .scalarReference(let inner), .blessed(_, let inner), .weak(let inner),
-                .anchored(_, let inner):
-                pending.append(inner)
-            case .hooked(let object): pending.append(contentsOf: object.references)
-            case .undef, .hole, .integer, .unsigned, .double, .bytes, .bool, .regexp, .code, .alias: break
-            }
-        }
-        return false
     }
 }
 

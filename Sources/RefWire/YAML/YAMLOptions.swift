@@ -78,11 +78,17 @@ public struct YAMLEncodingOptions: Hashable, Sendable {
     public enum Encoding: Hashable, Sendable {
         /// UTF-8: what YAML::XS writes, and a Perl program after encoding YAML.pm's text.
         case utf8
-        /// The bytes Perl holds for YAML.pm's `Dump` of the value, which is what
-        /// POE::Filter::Reference sends (it measures and writes them under `use bytes`):
-        /// one byte per character (Latin-1) unless the value holds a character string
-        /// (``PerlValue/string(_:)``, or a character-string key), whose UTF-8 flag makes
-        /// Perl upgrade the whole text to UTF-8.
+        /// Perl's internal bytes for the text, which is what POE::Filter::Reference sends
+        /// of YAML.pm's `Dump` (it measures and writes them under `use bytes`) and what
+        /// its reader hands `Load` undecoded: one byte per character (Latin-1) when every
+        /// character fits in one, so that such a peer reads every string exactly; UTF-8
+        /// when one does not (a character above U+00FF), as Perl holds such a text.
+        ///
+        /// Perl itself also upgrades a dump to UTF-8 when the value merely holds a
+        /// UTF-8-flagged string, and its peers then read every non-ASCII character as
+        /// two or more Latin-1 ones. RefWire does not copy that: a Swift string (a
+        /// ``PerlValue/string(_:)`` or a literal hash key) whose characters fit in
+        /// Latin-1 is sent so that the peer reads it as written.
         case perlInternal
     }
 

@@ -23,7 +23,9 @@ use JSON::XS ();
 use YAML ();
 use YAML::XS ();
 use Encode ();
-use Scalar::Util qw(looks_like_number reftype);
+use FindBin ();
+use lib $FindBin::Bin;
+use SameData qw(same_data);
 
 my @cases;
 sub add { push @cases, [@_] }
@@ -104,40 +106,10 @@ while (my $line = <STDIN>) {
     for my $reader (@{ $readers{$target} or die "unknown format $target\n" }) {
         my ($library, $load) = @$reader;
         my $got = eval { $load->($bytes) };
-        my $problem = defined $@ && $@ ne '' ? "load failed: $@" : compare($case->[1]->(), $got, '$v');
+        my $problem = defined $@ && $@ ne '' ? "load failed: $@" : same_data($case->[1]->(), $got);
         my $label = "$name $source>$target>$library";
         if (defined $problem) { $fail++; $problem =~ s/\n/ /g; print "not ok $label $problem\n" }
         else { $pass++; print "ok $label\n" }
     }
 }
 print "summary pass=$pass fail=$fail\n";
-
-sub compare {
-    my ($want, $got, $path) = @_;
-    return defined $got ? "$path: undef became '$got'" : undef unless defined $want;
-    return "$path: '$want' became undef" unless defined $got;
-    my ($want_type, $got_type) = (reftype($want) // '', reftype($got) // '');
-    return "$path: $want_type became " . ($got_type || 'a scalar') if $want_type ne $got_type;
-    if ($want_type eq 'ARRAY') {
-        return "$path: " . @$want . ' elements became ' . @$got if @$want != @$got;
-        for my $index (0 .. $#$want) {
-            my $problem = compare($want->[$index], $got->[$index], "$path\[$index]");
-            return $problem if defined $problem;
-        }
-        return undef;
-    }
-    if ($want_type eq 'HASH') {
-        my @want_keys = sort keys %$want;
-        my @got_keys = sort keys %$got;
-        return "$path: keys (@want_keys) became (@got_keys)" if "@want_keys" ne "@got_keys";
-        for my $key (@want_keys) {
-            my $problem = compare($want->{$key}, $got->{$key}, "$path\{$key}");
-            return $problem if defined $problem;
-        }
-        return undef;
-    }
-    return undef if $want eq $got;
-    return undef if looks_like_number($want) && looks_like_number($got)
-        && sprintf('%.15g', $want) eq sprintf('%.15g', $got);
-    return "$path: '$want' became '$got'";
-}

@@ -63,6 +63,14 @@ func runPerl(
     let input = Pipe()
     let output = Pipe()
     let errors = Pipe()
+    // No end of these pipes may leak into a child another test spawns meanwhile: a
+    // leaked end keeps Perl's input open, or our reads from ending, for as long as that
+    // child lives. Perl gets its own copies as 0, 1 and 2 (dup2 clears the flag).
+    for pipe in [input, output, errors] {
+        for descriptor in [pipe.fileHandleForReading.fileDescriptor, pipe.fileHandleForWriting.fileDescriptor] {
+            _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        }
+    }
     process.standardInput = input
     process.standardOutput = output
     process.standardError = errors
@@ -118,7 +126,7 @@ func perlOutput(
 
 // MARK: - Plumbing
 
-private func perlExecutable() throws -> URL {
+func perlExecutable() throws -> URL {
     let environment = ProcessInfo.processInfo.environment
     if let perl = environment["PERL"], !perl.isEmpty {
         guard FileManager.default.isExecutableFile(atPath: perl) else {
@@ -135,7 +143,7 @@ private func perlExecutable() throws -> URL {
 }
 
 /// Runs `body` with this thread's signal mask emptied, restoring it afterwards.
-private func withNoSignalsBlocked<Result>(_ body: () throws -> Result) rethrows -> Result {
+func withNoSignalsBlocked<Result>(_ body: () throws -> Result) rethrows -> Result {
     var none = sigset_t()
     var previous = sigset_t()
     sigemptyset(&none)
@@ -144,7 +152,7 @@ private func withNoSignalsBlocked<Result>(_ body: () throws -> Result) rethrows 
     return try body()
 }
 
-private func runOnThread(in group: DispatchGroup, _ body: @escaping @Sendable () -> Void) {
+func runOnThread(in group: DispatchGroup, _ body: @escaping @Sendable () -> Void) {
     group.enter()
     Thread {
         body()
@@ -155,7 +163,7 @@ private func runOnThread(in group: DispatchGroup, _ body: @escaping @Sendable ()
 /// Reads `descriptor` until end of file (or an error other than EINTR).
 ///
 /// Plain read(2): FileHandle's `readToEnd` is much slower on Linux.
-private func readToEnd(_ descriptor: Int32) -> [UInt8] {
+func readToEnd(_ descriptor: Int32) -> [UInt8] {
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 64 << 10)
     while true {
@@ -198,7 +206,7 @@ private func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
 /// Bytes one reader thread collects. Normally the group's wait already orders the
 /// write before the read; the lock covers the case where a killed Perl's pipes stay
 /// open and the reader is abandoned still running.
-private final class Collected: @unchecked Sendable {
+final class Collected: @unchecked Sendable {
     private let lock = NSLock()
     private var _bytes: [UInt8] = []
     var bytes: [UInt8] {

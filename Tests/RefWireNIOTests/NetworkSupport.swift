@@ -1,0 +1,120 @@
+import Logging
+import NIOCore
+import NIOPosix
+import RefWire
+import RefWireNIO
+import Synchronization
+import Testing
+
+/// A log handler that keeps every event, so that tests can look for the typed errors the
+/// server and client log.
+final class CapturedLogs: Sendable {
+    struct Entry: Sendable {
+        var level: Logger.Level
+        var message: String
+        var error: (any Error & Sendable)?
+    }
+
+    private let entries = Mutex<[Entry]>([])
+
+    var all: [Entry] { entries.withLock { $0 } }
+
+    func errors<E: Error>(_ type: E.Type) -> [E] {
+        all.compactMap { $0.error as? E }
+    }
+
+    func logger(_ label: String) -> Logger {
+        var logger = Logger(label: label) { _ in Handler(logs: self) }
+        logger.logLevel = .debug
+        return logger
+    }
+
+    func append(_ entry: Entry) { entries.withLock { $0.append(entry) } }
+
+    struct Handler: LogHandler {
+        let logs: CapturedLogs
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .debug
+        var metadataProvider: Logger.MetadataProvider?
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let error: (any Error & Sendable)? =
+                switch event.error {
+                case let error as FramingError: error
+                case let error as PayloadError: error
+                case let error as RefWireClientError: error
+                case .some(let error): TextError(text: "\(error)")
+                case nil: nil
+                }
+            logs.append(Entry(level: event.level, message: event.message.description, error: error))
+        }
+    }
+
+    struct TextError: Error, Sendable { var text: String }
+}
+
+/// A server on 127.0.0.1 with a port the system picks, logging into `logs`.
+func startServer(
+    _ configuration: RefWireServer.Configuration = .init(), logs: CapturedLogs = CapturedLogs(),
+    handler: @escaping RefWireServer.Handler = { request, _ in ["echo": request] }
+) async throws -> RefWireServer {
+    let server = RefWireServer(configuration: configuration, logger: logs.logger("server"), handler: handler)
+    try await server.start()
+    return server
+}
+
+/// An endpoint for `server`, with short timeouts fit for tests.
+func endpoint(
+    _ alias: String = "backend", server: RefWireServer, wire: WireConfiguration = .init(),
+    pingPolicy: PingPolicy = .never, attempts: Int = 3
+) -> Endpoint {
+    Endpoint(
+        alias: alias, host: "127.0.0.1", port: server.port!, wire: wire, pingPolicy: pingPolicy,
+        ping: PingConfiguration(timeout: .seconds(2)), connectTimeout: .seconds(2), requestTimeout: .seconds(5),
+        reconnect: ReconnectBackoff(initialDelay: .milliseconds(20), maximumDelay: .milliseconds(200), maximumAttempts: attempts))
+}
+
+/// Counts calls across tasks.
+final class Counter: Sendable {
+    private let value = Atomic<Int>(0)
+    @discardableResult func increment() -> Int { value.add(1, ordering: .relaxed).newValue }
+    var count: Int { value.load(ordering: .relaxed) }
+}
+
+/// A raw TCP connection to 127.0.0.1 that writes and reads bytes as the test says, for
+/// peers that misbehave.
+final class RawPeer: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    let received = Mutex<[UInt8]>([])
+    let closed: EventLoopPromise<Void>
+
+    init(closed: EventLoopPromise<Void>) { self.closed = closed }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let bytes = Array(unwrapInboundIn(data).readableBytesView)
+        received.withLock { $0 += bytes }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closed.succeed()
+    }
+
+    /// Connects; with `autoRead` false the peer never reads what it is sent.
+    static func connect(port: Int, autoRead: Bool = true) async throws -> (any Channel, RawPeer) {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let peer = RawPeer(closed: loop.makePromise())
+        let channel = try await ClientBootstrap(group: loop)
+            .channelOption(.autoRead, value: autoRead)
+            .channelOption(.socketOption(.so_rcvbuf), value: 16 << 10)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(peer) }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
+        return (channel, peer)
+    }
+}
