@@ -2,6 +2,7 @@ import NIOCore
 import NIOPosix
 import RefWire
 import RefWireNIO
+import RefWireSodium
 
 /// Runs scenarios against a client program through the control channel of
 /// `Spec/conformance.md` §3.
@@ -16,6 +17,11 @@ import RefWireNIO
 /// barrier (a server `ping`, which the client must answer; no violation may be reported
 /// meanwhile). Every wait is bounded by ``timeout``; the client is killed at the end.
 ///
+/// With ``WireConfiguration/sealing`` set, the runner's side of the client's connection
+/// is sealed as the responder with that configuration, and each scenario is played as
+/// ``Scenario/resealed(_:)`` in the run's mode (scenarios about sealing itself are
+/// skipped): the client must seal as the initiator with the same keys.
+///
 /// Side effect: the process ignores `SIGPIPE` (a write to a client that exited fails).
 public struct ClientScenarioRunner: Sendable {
     public enum Result: Sendable {
@@ -24,8 +30,8 @@ public struct ClientScenarioRunner: Sendable {
     }
 
     public var command: String
-    /// The wire the client's connection starts with (the client must be given the same).
-    /// Sealing is not supported: the client's connection is unsealed (§3).
+    /// The wire the client's connection starts with (the client must be given the same,
+    /// sealing included: the runner seals as the responder, the client as the initiator).
     public var wire: WireConfiguration
     public var timeout: Duration
     /// The environment variable giving the client the server's address.
@@ -39,16 +45,26 @@ public struct ClientScenarioRunner: Sendable {
         self.timeout = timeout
     }
 
-    /// The party the client plays: the first without raw or unreadable steps, unsealed.
-    public static func clientParty(of scenario: Scenario) -> String? {
+    /// The party the client plays: the first without raw or unreadable steps, sealed as
+    /// the run's channels are (unsealed without `wire.sealing`).
+    public static func clientParty(of scenario: Scenario, wire: WireConfiguration = WireConfiguration()) -> String? {
         let drivable = scenario.clientDrivableParties
-        return scenario.parties.first { drivable.contains($0.name) && $0.sealing == SessionSealing.none }?.name
+        let sealing = wire.sealing?.mode.identifier ?? SessionSealing.none
+        return scenario.parties.first { drivable.contains($0.name) && $0.sealing == sealing }?.name
     }
 
-    /// Why the client cannot play `scenario`, or `nil` if it can.
+    /// `scenario` as this run plays it: over sealed channels, ``Scenario/resealed(_:)`` in
+    /// the run's mode (`nil` for a scenario about sealing itself); else as it is.
+    public static func played(_ scenario: Scenario, wire: WireConfiguration) -> Scenario? {
+        guard let mode = wire.sealing?.mode.identifier else { return scenario }
+        return scenario.resealed(mode)
+    }
+
+    /// Why the client cannot play `scenario` (as written: it is resealed here over sealed
+    /// channels), or `nil` if it can.
     public static func skipReason(_ scenario: Scenario, wire: WireConfiguration) -> String? {
-        guard wire.sealing == nil else { return "the control channel's client connection is unsealed" }
-        guard let party = clientParty(of: scenario) else { return "no party a client can play" }
+        guard let scenario = played(scenario, wire: wire) else { return "about sealing itself; run it unsealed" }
+        guard let party = clientParty(of: scenario, wire: wire) else { return "no party a client can play" }
         var ids: [String: PerlValue] = [:]
         for step in scenario.steps {
             guard case .send(party, let pattern, _) = step else { continue }
@@ -62,12 +78,14 @@ public struct ClientScenarioRunner: Sendable {
         return nil
     }
 
-    public func run(_ scenario: Scenario) async -> Result {
-        if let reason = Self.skipReason(scenario, wire: wire) { return .skipped(reason) }
-        let party = Self.clientParty(of: scenario)!
+    public func run(_ original: Scenario) async -> Result {
+        if let reason = Self.skipReason(original, wire: wire) { return .skipped(reason) }
+        let scenario = Self.played(original, wire: wire)!
+        let party = Self.clientParty(of: scenario, wire: wire)!
         func failed(_ text: String) -> Result { .ran(ScenarioOutcome(scenario: scenario.description, failure: text)) }
 
         let accepted = AcceptQueue()
+        let sealing = wire.sealing
         let listener: any Channel
         do {
             listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -76,8 +94,13 @@ public struct ClientScenarioRunner: Sendable {
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let box = FrameConnection.InboxBox()
-                        try channel.pipeline.syncOperations.addHandler(FrameConnection.ByteCollector(box: box))
-                        accepted.push(FrameConnection(accepted: channel, isSealed: false, box: box))
+                        if let sealing {
+                            try channel.pipeline.syncOperations.addHandler(SealingHandler(role: .responder, configuration: sealing))
+                            try channel.pipeline.syncOperations.addHandler(FrameConnection.PayloadCollector(box: box))
+                        } else {
+                            try channel.pipeline.syncOperations.addHandler(FrameConnection.ByteCollector(box: box))
+                        }
+                        accepted.push(FrameConnection(accepted: channel, isSealed: sealing != nil, box: box))
                     }
                 }
                 .bind(host: "127.0.0.1", port: 0).get()
@@ -255,6 +278,10 @@ struct ExternalClientSubject: ScenarioServerSubject {
 
     mutating func connect(_ name: String, sealing: String) async throws(ScenarioError) {
         if name == party {
+            let channelSealing = wire.sealing?.mode.identifier ?? SessionSealing.none
+            guard sealing == channelSealing else {
+                throw ScenarioError("\(party) needs a \(sealing) channel; this run's channels are \(channelSealing)")
+            }
             if let old = stream { retired.append(old.connection) }
             stream = nil
             try await perform(["action": "connect", "host": "127.0.0.1", "port": .integer(Int64(port))])

@@ -103,7 +103,16 @@ struct ClientConformanceTests {
         #expect(playable.count >= 40)
         var sealedWire = WireConfiguration()
         sealedWire.sealing = SealingConfiguration(authentication: .preSharedKey(PreSharedKey.generate()))
-        #expect(Self.scenarios.allSatisfy { ClientScenarioRunner.skipReason($0, wire: sealedWire) != nil })
+        // Sealed, scenarios about sealing itself are skipped; the rest are played resealed.
+        let mode = SealingMode.preSharedKey.identifier
+        #expect(Self.scenarios.allSatisfy { $0.resealed(mode) != nil || ClientScenarioRunner.skipReason($0, wire: sealedWire) != nil })
+        let sealedPlayable = Self.scenarios.filter { ClientScenarioRunner.skipReason($0, wire: sealedWire) == nil }
+        #expect(sealedPlayable.count >= 40)
+        for scenario in sealedPlayable {
+            let resealed = try #require(ClientScenarioRunner.played(scenario, wire: sealedWire))
+            let party = try #require(ClientScenarioRunner.clientParty(of: resealed, wire: sealedWire))
+            #expect(resealed.parties.first { $0.name == party }?.sealing == mode)
+        }
         // Raw steps and sealed parties are the runner's to play.
         let rawOnly = try #require(Self.scenarios.first { $0.name == "hello_required" })
         #expect(ClientScenarioRunner.clientParty(of: rawOnly) == nil)
@@ -148,6 +157,37 @@ struct ClientConformanceTests {
         #expect(ran.count >= 35)
         let failures = ran.filter { !$0.passed }
         #expect(failures.isEmpty, "\(failures.map(\.description).joined(separator: "\n"))")
+    }
+
+    @Test("RefWireSessionClient over channels sealed with a pre-shared key; a client with another key fails")
+    func nioClientSealed() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("refwire-client-seal-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let key = PreSharedKey.generate()
+        let keyPath = directory.appendingPathComponent("psk").path
+        let otherPath = directory.appendingPathComponent("other").path
+        try key.hex.write(toFile: keyPath, atomically: true, encoding: .utf8)
+        try PreSharedKey.generate().hex.write(toFile: otherPath, atomically: true, encoding: .utf8)
+        var wire = WireConfiguration()
+        wire.sealing = SealingConfiguration(authentication: .preSharedKey(key))
+
+        let command = try Self.clientCommand("--seal psk --seal-psk \(keyPath.shellQuoted)")
+        let runner = ClientScenarioRunner(command: command, wire: wire, timeout: .seconds(5))
+        let (ran, skipped) = await Self.runAll(runner, Self.scenarios)
+        #expect(ran.count >= 40)
+        #expect(ran.count + skipped == Self.scenarios.count)
+        let failures = ran.filter { !$0.passed }
+        #expect(failures.isEmpty, "\(failures.map(\.description).joined(separator: "\n"))")
+
+        let wrongKey = try Self.clientCommand("--seal psk --seal-psk \(otherPath.shellQuoted)")
+        let wrong = ClientScenarioRunner(command: wrongKey, wire: wire, timeout: .milliseconds(1500))
+        let chosen = Self.scenarios.filter { scenario in Self.brokenScenarios.contains { scenario.description.hasSuffix($0) } }
+        let (wrongRan, _) = await Self.runAll(wrong, chosen)
+        #expect(wrongRan.count >= 3)
+        for outcome in wrongRan {
+            #expect(!outcome.passed, "a client with another key passed \(outcome.scenario)")
+        }
     }
 
     static let brokenScenarios = ["session/hello_welcome", "publish/publish_and_listing", "deliver/deliver_and_result", "gone/subscriber_gone"]
