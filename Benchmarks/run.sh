@@ -25,9 +25,11 @@
 #                                     ~2.5 min)
 #   ./run.sh storable --harness       then its ordo-one/benchmark suite
 #
-# JSON: RefWire's PerlJSONDecoder and PerlJSONEncoder against Perl's JSON::XS and
-# Foundation (JSONSerialization; JSONDecoder/JSONEncoder into typed models) on the same
-# nativejson-benchmark files, timed in the same run (goal: faster than both everywhere).
+# JSON: RefWire's PerlJSONDecoder and PerlJSONEncoder against Perl's JSON::XS, Python's
+# orjson (installed from PyPI into .build/python-bench) and Foundation (JSONSerialization;
+# JSONDecoder/JSONEncoder into typed models) on the same nativejson-benchmark files, timed
+# in the same run (goals: faster than JSON::XS and Foundation everywhere; against orjson,
+# faster decoding and at least half as fast encoding).
 #
 #   ./run.sh json                     the table (9 interleaved rounds, medians; ~1 min)
 #   ./run.sh json --rounds 21         more rounds
@@ -98,6 +100,14 @@ collected() {
 }
 
 if [[ $suite == json ]]; then
+    # orjson (PyPI), the suite's fastest anchor, in a virtual environment of its own.
+    ORJSON_VERSION=3.13.0
+    venv=.build/python-bench
+    if ! "$venv/bin/python3" -c "import orjson, sys; sys.exit(orjson.__version__ != '$ORJSON_VERSION')" 2>/dev/null; then
+        python3 -m venv "$venv"
+        "$venv/bin/python3" -m pip install --quiet --disable-pip-version-check "orjson==$ORJSON_VERSION" >&2
+    fi
+    export REFWIRE_BENCH_PYTHON=$PWD/$venv/bin/python3
     swift build -c release --scratch-path "$scratch" --product JSONReport >&2
     report=$scratch/release/JSONReport
     "$report" "${report_args[@]+"${report_args[@]}"}"

@@ -48,21 +48,24 @@ struct FileMeasurement {
 /// The workloads of `directions`: every contestant that has the direction.
 func workloads(_ directions: [JSONDirection]) -> [Workload] {
     directions.flatMap { direction in
-        JSONContestant.allCases.filter { direction.perlOperation != nil || $0 != .jsonXS }
+        JSONContestant.allCases.filter { direction.perlOperation != nil || !$0.runsInCoprocess }
             .map { Workload(direction: direction, contestant: $0) }
     }
 }
 
 /// Times `directions` for every contestant on `corpus` according to `plan`, checking
-/// every Swift pass. Perl times its own passes, in its own process.
-func measure(_ directions: [JSONDirection], on corpus: JSONCorpus, perl: PerlJSON, plan: MeasurementPlan) throws
+/// every Swift pass. JSON::XS and orjson time their own passes, in their own processes.
+func measure(
+    _ directions: [JSONDirection], on corpus: JSONCorpus, coprocesses: [JSONContestant: JSONCoprocess],
+    plan: MeasurementPlan
+) throws
     -> FileMeasurement
 {
     let clock = ContinuousClock()
     let swift = SwiftJSON()
     let measured = workloads(directions)
     var expected: [Workload: Int] = [:]
-    for workload in measured where workload.contestant != .jsonXS {
+    for workload in measured where !workload.contestant.runsInCoprocess {
         expected[workload] = try swift.run(workload.direction, workload.contestant, on: corpus)
     }
 
@@ -80,8 +83,8 @@ func measure(_ directions: [JSONDirection], on corpus: JSONCorpus, perl: PerlJSO
     var passes: [Workload: Int] = [:]
     for workload in measured {
         let fastest: Double
-        if workload.contestant == .jsonXS {
-            fastest = try perl.warmUp(
+        if let coprocess = coprocesses[workload.contestant] {
+            fastest = try coprocess.warmUp(
                 workload.direction.perlOperation!, on: corpus, nanoseconds: plan.warmUpNanoseconds, passes: plan.warmUpPasses)
         } else {
             var best = Double.infinity
@@ -104,8 +107,8 @@ func measure(_ directions: [JSONDirection], on corpus: JSONCorpus, perl: PerlJSO
         for step in measured.indices {
             let workload = measured[(round + step) % measured.count]
             let median: Double
-            if workload.contestant == .jsonXS {
-                median = try perl.medianPass(workload.direction.perlOperation!, on: corpus, passes: passes[workload]!)
+            if let coprocess = coprocesses[workload.contestant] {
+                median = try coprocess.medianPass(workload.direction.perlOperation!, on: corpus, passes: passes[workload]!)
             } else {
                 var times: [Double] = []
                 for _ in 0..<passes[workload]! { times.append(try timedSwiftPass(workload)) }

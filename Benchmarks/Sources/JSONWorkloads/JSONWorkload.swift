@@ -43,7 +43,13 @@ public enum JSONDirection: String, Sendable, CaseIterable {
 public enum JSONContestant: String, Sendable, CaseIterable {
     case refWire = "RefWire"
     case jsonXS = "JSON::XS"
+    /// Python's orjson (Rust): the fastest general JSON library in reach here.
+    case orjson = "orjson"
     case foundation = "Foundation"
+
+    /// Whether it runs in a timing co-process (``JSONCoprocess``) rather than here; those
+    /// have the untyped directions only.
+    public var runsInCoprocess: Bool { self == .jsonXS || self == .orjson }
 }
 
 /// One nativejson-benchmark file, and everything each side needs to start from.
@@ -147,7 +153,7 @@ public struct SwiftJSON: Sendable {
             return try JSONSerialization.data(withJSONObject: corpus.foundationObject, options: [.fragmentsAllowed, .sortedKeys]).count
         case (.decodeTyped, .foundation): return try corpus.typed.foundationDecode(corpus.data)
         case (.encodeTyped, .foundation): return try corpus.typed.foundationEncode()
-        case (_, .jsonXS): throw BenchmarkError("JSON::XS runs in Perl")
+        case (_, .jsonXS), (_, .orjson): throw BenchmarkError("\(contestant.rawValue) runs in a co-process")
         }
     }
 }
@@ -168,25 +174,38 @@ public struct BenchmarkError: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// Perl's side: one long-lived `perl Perl/json_bench.pl serve` that times JSON::XS in its
-/// own process, so process start and the pipe stay outside every timed pass.
-public final class PerlJSON {
+/// A timing co-process: one long-lived `perl Perl/json_bench.pl serve` (JSON::XS) or
+/// `python3 Python/json_bench.py serve` (orjson) that times its library in its own
+/// process, so process start and the pipe stay outside every timed pass. Both speak the
+/// same line protocol.
+public final class JSONCoprocess {
     private let process: ChildProcess
 
-    public static var script: String { BenchmarkPaths.packageDirectory + "/Perl/json_bench.pl" }
-
-    public init() throws(SubprocessError) {
-        process = try ChildProcess("perl", [Self.script, "serve"])
+    public static var perlScript: String { BenchmarkPaths.packageDirectory + "/Perl/json_bench.pl" }
+    public static var pythonScript: String { BenchmarkPaths.packageDirectory + "/Python/json_bench.py" }
+    /// The Python with orjson: `$REFWIRE_BENCH_PYTHON`, else the virtual environment
+    /// run.sh makes (`.build/python-bench`).
+    public static var python: String {
+        ProcessInfo.processInfo.environment["REFWIRE_BENCH_PYTHON"]
+            ?? BenchmarkPaths.packageDirectory + "/.build/python-bench/bin/python3"
     }
 
-    /// "Perl 5.36.0, JSON::XS 4.04".
+    public init(_ contestant: JSONContestant) throws(SubprocessError) {
+        switch contestant {
+        case .jsonXS: process = try ChildProcess("perl", [Self.perlScript, "serve"])
+        case .orjson: process = try ChildProcess(Self.python, [Self.pythonScript, "serve"])
+        case .refWire, .foundation: throw .protocolError("\(contestant.rawValue) runs in this process")
+        }
+    }
+
+    /// "Perl 5.36.0, JSON::XS 4.04", "Python 3.11.7, orjson 3.13.0".
     public func versions() throws(SubprocessError) -> String { try request("versions") }
 
     /// Has Perl read and decode `corpus`'s file once.
     public func load(_ corpus: JSONCorpus) throws(SubprocessError) {
         let size = try request("load \(corpus.name) \(corpus.path)")
         guard Int(size) == corpus.bytes.count else {
-            throw .protocolError("Perl read \(size) bytes of \(corpus.path), RefWire \(corpus.bytes.count)")
+            throw .protocolError("the co-process read \(size) bytes of \(corpus.path), RefWire \(corpus.bytes.count)")
         }
     }
 
@@ -200,8 +219,8 @@ public final class PerlJSON {
         try number(request("time \(corpus.name) \(operation) \(passes)"))
     }
 
-    /// Whether JSON::XS decodes the JSON at `path` to the data it decoded from the file
-    /// (equal canonical encodings).
+    /// Whether the library decodes the JSON at `path` to the data it decoded from the
+    /// file (equal canonical encodings).
     public func decodesEqual(_ path: String, to corpus: JSONCorpus) throws(SubprocessError) -> Bool {
         try request("verify \(corpus.name) \(path)") == "same"
     }
@@ -213,13 +232,13 @@ public final class PerlJSON {
 
     private func request(_ line: String) throws(SubprocessError) -> String {
         try process.send(line)
-        guard let reply = try process.readLine() else { throw .protocolError("Perl exited after: \(line)") }
-        guard reply.hasPrefix("ok") else { throw .protocolError("Perl: \(reply) (after: \(line))") }
+        guard let reply = try process.readLine() else { throw .protocolError("the co-process exited after: \(line)") }
+        guard reply.hasPrefix("ok") else { throw .protocolError("co-process: \(reply) (after: \(line))") }
         return String(reply.dropFirst(3))
     }
 
     private func number(_ text: String) throws(SubprocessError) -> Double {
-        guard let value = Double(text) else { throw .protocolError("Perl replied '\(text)', not a number") }
+        guard let value = Double(text) else { throw .protocolError("the co-process replied '\(text)', not a number") }
         return value
     }
 }
