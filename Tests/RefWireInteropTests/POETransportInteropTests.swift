@@ -68,6 +68,20 @@ struct POETransportInteropTests {
         return fields
     }
 
+    /// A POE echo server on `port` again. The port is free once the old server died, but
+    /// while the suite runs in parallel another test's socket may take it for a moment (an
+    /// ephemeral port), so a failed bind is retried briefly.
+    static func restartPOE(port: Int, _ setting: POEFilterSetting) throws -> PerlPeer {
+        for attempt in 1... {
+            do {
+                return try PerlPeer("poe_server.pl", arguments: [String(port)] + setting.perlArguments + ["echo"])
+            } catch where attempt < 20 {
+                usleep(100_000)
+            }
+        }
+        fatalError("unreachable")
+    }
+
     @Test("the Swift client exchanges the corpus with a POE server", arguments: POEFilterSetting.all)
     func swiftClientWithPOEServer(setting: POEFilterSetting) async throws {
         let corpus = try TransportCorpus.messages(for: setting)
@@ -150,7 +164,7 @@ struct POETransportInteropTests {
         #expect(try await client.request(["n": 1], to: "poe") == ["n": 1])
 
         server.crash()  // SIGKILL: no goodbye, the socket just closes
-        server = try PerlPeer("poe_server.pl", arguments: [String(port)] + setting.perlArguments + ["echo"])
+        server = try Self.restartPOE(port: port, setting)
         #expect(Int(server.firstLine) == port)
 
         // The first request after the crash may find the old connection dead (that is
@@ -183,7 +197,7 @@ struct POETransportInteropTests {
         ])
         #expect(try await client.request(["n": 1], to: "poe") == ["n": 1])
         server.crash()
-        server = try PerlPeer("poe_server.pl", arguments: [String(port)] + setting.perlArguments + ["echo"])
+        server = try Self.restartPOE(port: port, setting)
         #expect(try await client.request(["n": 2], to: "poe") == ["n": 2])
         await client.shutdown()
         let counts = Self.summary(try server.finish().stdout)

@@ -563,7 +563,17 @@ struct ClientServerTests {
             #expect(try await client.request(["one"], to: "backend") == ["echo": ["one"]])
             await first.shutdownNow()
 
-            let second = try await startServer(.init(port: port)) { request, _ in ["second": request] }
+            // The port is free again, but while the suite runs in parallel another test's
+            // socket may take it for a moment (an ephemeral port): retry briefly.
+            var restarted: RefWireServer?
+            for attempt in 1...40 where restarted == nil {
+                do {
+                    restarted = try await startServer(.init(port: port)) { request, _ in ["second": request] }
+                } catch where attempt < 40 {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+            }
+            let second = try #require(restarted)
             #expect(try await client.request(["two"], to: "backend") == ["second": ["two"]])
             #expect(client.isConnected("backend"))
             await client.shutdown()

@@ -71,7 +71,7 @@ final class PerlPeer: @unchecked Sendable {
             throw PerlError.timedOut(after: startTimeout, stderr: collectedStderr.text)
         }
         firstLine = String(decoding: line.bytes, as: UTF8.self)
-        if firstLine.isEmpty && !process.isRunning {
+        if firstLine.isEmpty {  // it printed nothing before ending its output: it failed
             process.waitUntilExit()
             _ = readers.wait(timeout: .now() + .seconds(5))
             throw PerlError.failed(status: process.terminationStatus, stderr: collectedStderr.text)
