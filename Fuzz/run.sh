@@ -12,6 +12,9 @@
 # script exits 1 at the end. Exit status: 0 nothing found, 1 a finding (or a build
 # failure), 64 usage.
 #
+# A run of 600 seconds or more is a campaign: its line is added to Fuzz/campaigns.tsv
+# (committed), the ledger from which Fuzz/README.md's per-target totals are summed.
+#
 # Environment: FUZZ_BUILD_PATH, the scratch path (default Fuzz/.build);
 # FUZZ_MAX_LEN, the largest input libFuzzer makes (default 16384).
 set -euo pipefail
@@ -86,6 +89,39 @@ perl seeds.pl Corpus >/dev/null
 export SWIFT_BACKTRACE=enable=no
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 
+# libFuzzer's last figures in a log, tab-separated ("-" for one it did not print): runs,
+# exec/s, cov, ft, corpus. They come from the final stats, or in fork mode from the last
+# status line ("#runs: cov: … exec/s: …").
+final_stats() {
+    awk '
+        /^stat::number_of_executed_units:/ { runs = $2 }
+        /^stat::average_exec_per_sec:/ { speed = $2 }
+        /^#[0-9]+: cov:/ { runs = substr($1, 2, length($1) - 2) }
+        /(INITED|NEW|REDUCE|pulse|DONE) +cov:|^#[0-9]+: cov:/ {
+            for (i = 1; i < NF; i++) {
+                if ($i == "cov:") cov = $(i + 1)
+                if ($i == "ft:") ft = $(i + 1)
+                if ($i == "corp:") corp = $(i + 1)
+                if ($i == "exec/s:" && $1 ~ /:$/) speed = $(i + 1)
+            }
+        }
+        function shown(x) { return x == "" ? "-" : x }
+        END { printf "%s\t%s\t%s\t%s\t%s\n", shown(runs), shown(speed), shown(cov), shown(ft), shown(corp) }' "$1"
+}
+
+# The campaign ledger: a line per campaign, with when, at which commit, the target, how
+# long, libFuzzer's last figures and the number of findings. Tab-separated, with a header.
+ledger=campaigns.tsv
+record_campaign() {
+    local target=$1 seconds=$2 findings=$3 runs speed cov ft corpus
+    IFS=$'\t' read -r runs speed cov ft corpus <<<"$4"
+    [[ -s $ledger ]] ||
+        printf 'date\tcommit\ttarget\tseconds\truns\texec_per_s\tcov\tft\tfindings\n' >"$ledger"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%MZ)" \
+        "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+        "$target" "$seconds" "$runs" "$speed" "$cov" "$ft" "$findings" >>"$ledger"
+}
+
 failed=()
 summary=()
 for target in "${selected[@]}"; do
@@ -122,22 +158,17 @@ for target in "${selected[@]}"; do
         -artifact_prefix="$artifacts/" -print_final_stats=1 $(flags_for "$target") "$@" \
         >"$log" 2>&1 || status=$?
     # The final stats, or in fork mode the last status line ("#runs: cov: … exec/s: …").
-    stats=$(awk '
-        /^stat::number_of_executed_units:/ { runs = $2 }
-        /^stat::average_exec_per_sec:/ { speed = $2 }
-        /^#[0-9]+: cov:/ { runs = substr($1, 2, length($1) - 2) }
-        /(INITED|NEW|REDUCE|pulse|DONE) +cov:|^#[0-9]+: cov:/ {
-            for (i = 1; i < NF; i++) {
-                if ($i == "cov:") cov = $(i + 1)
-                if ($i == "ft:") ft = $(i + 1)
-                if ($i == "corp:") corp = $(i + 1)
-                if ($i == "exec/s:" && $1 ~ /:$/) speed = $(i + 1)
-            }
-        }
-        END { printf "%12s runs %8s exec/s  cov %6s  ft %7s  corpus %s", runs, speed, cov, ft, corp }' "$log")
-    summary+=("$(printf '%-18s %s' "$target" "$stats")")
+    stats=$(final_stats "$log")
+    IFS=$'\t' read -r runs speed cov ft corpus <<<"$stats"
+    summary+=("$(printf '%-18s %12s runs %8s exec/s  cov %6s  ft %7s  corpus %s' \
+        "$target" "$runs" "$speed" "$cov" "$ft" "$corpus")")
     findings_after=$(find "$artifacts" -maxdepth 1 -name 'crash-*' -o -name 'leak-*' -o -name 'oom-*' -o -name 'timeout-*' | wc -l)
     if ((status == 0 && findings_after > findings_before)); then status=1; fi
+    if ((seconds >= 600)); then
+        findings=$((findings_after - findings_before))
+        ((status == 0 || findings > 0)) || findings=1
+        record_campaign "$target" "$seconds" "$findings" "$stats"
+    fi
     if ((status != 0)); then
         grep -aE '==== .* finding:|ERROR: (AddressSanitizer|libFuzzer)|Fatal error|SUMMARY|Test unit written' "$log" >&2 || tail -n 40 "$log" >&2
         echo "!!! $target found a failing input (status $status; log: Fuzz/$log)" >&2
