@@ -321,6 +321,11 @@ struct ExternalClientSubject: ScenarioServerSubject {
         try await inner.send(message, from: name)
     }
 
+    mutating func sendVector(_ vector: ProtocolVector, from name: String) async throws(ScenarioError) {
+        guard name != party else { throw ScenarioError("a client is not asked to send a vector's frame") }
+        try await inner.sendVector(vector, from: name)
+    }
+
     mutating func sendUnreadable(from name: String) async throws(ScenarioError) {
         guard name != party else { throw ScenarioError("a client is not asked to send an unreadable frame") }
         try await inner.sendUnreadable(from: name)
@@ -358,10 +363,14 @@ struct ExternalClientSubject: ScenarioServerSubject {
         return drained
     }
 
-    mutating func delivered(_ message: PerlValue, to name: String) async throws(ScenarioError) {
+    mutating func delivered(_ message: PerlValue, as vector: ProtocolVector?, to name: String) async throws(ScenarioError) {
         guard name == party else { return }
         guard var current = stream else { throw ScenarioError("\(party) received \(message) with no connection open") }
-        try await current.send(message)
+        if let vector {
+            try await current.send(vector)
+        } else {
+            try await current.send(message)
+        }
         let command = message["cmd"]?.stringValue ?? ""
         // The server switches after writing the welcome (Spec/protocol.md §4).
         if command == "welcome" { try current.apply(welcome: message) }

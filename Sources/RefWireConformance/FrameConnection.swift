@@ -180,19 +180,30 @@ struct MessageStream {
     }
 
     func payload(_ message: PerlValue) throws(ScenarioError) -> [UInt8] {
-        var bytes: [UInt8]
         do {
-            bytes = try codec.encode(message, as: format)
+            return compressed(try codec.encode(message, as: format))
         } catch {
             throw ScenarioError("\(message) does not encode as \(format.name): \(error)")
         }
-        if case .zlib = compression { bytes = Zlib.compress(bytes) }
-        return bytes
+    }
+
+    private func compressed(_ serialized: [UInt8]) -> [UInt8] {
+        if case .zlib = compression { return Zlib.compress(serialized) }
+        return serialized
     }
 
     /// Writes one message as a frame.
     func send(_ message: PerlValue) async throws(ScenarioError) {
         try await sendPayload(try payload(message))
+    }
+
+    /// Writes a protocol vector's payload in the current format as a frame, compressed
+    /// as the connection is: the bytes Perl wrote, not this side's encoding.
+    func send(_ vector: ProtocolVector) async throws(ScenarioError) {
+        guard let serialized = vector.payload(in: format) else {
+            throw ScenarioError("vector \(vector.name) has no \(format.name) frame")
+        }
+        try await sendPayload(compressed(serialized))
     }
 
     /// Writes one frame with this payload (after compression, if any, was applied by the caller).

@@ -14,8 +14,14 @@ public struct Scenario: Sendable, CustomStringConvertible {
         /// The party sends a message. `raw`: a conforming client never sends it (malformed,
         /// out of order, a reused id), so a client under test cannot be made to.
         case send(String, ScenarioValue, raw: Bool)
-        /// The party must receive this message next.
-        case receive(String, ScenarioValue)
+        /// The party sends a protocol vector's frame as Perl wrote it, in the connection's
+        /// format (compressed and sealed as the channel is). Raw, like a raw `send`: a
+        /// client under test cannot be made to write given bytes.
+        case sendVector(String, ProtocolVector)
+        /// The party must receive a message matching this pattern next. With a vector, whose
+        /// message matches the pattern too, a runner playing the server for a client under
+        /// test writes the vector's frame instead of its own encoding of the message.
+        case receive(String, ScenarioValue, vector: ProtocolVector?)
         /// The server must have closed the party's connection, after everything it was sent.
         case closed(String)
         /// The party closes its connection.
@@ -54,11 +60,16 @@ public struct Scenario: Sendable, CustomStringConvertible {
             switch step {
             case .send(_, let pattern, _) where !pattern.values(under: "sealing").isEmpty:
                 return nil
-            case .receive(let party, .hash(var entries)) where entries.contains(where: { $0.key == .string("cmd") && $0.value.isScalar("welcome") }):
+            case .sendVector(_, let vector) where vector.statesSealing:
+                return nil
+            case .receive(let party, .hash(var entries), let vector)
+                where entries.contains(where: { $0.key == .string("cmd") && $0.value.isScalar("welcome") }):
                 for index in entries.indices where entries[index].key == .string("sealing") && entries[index].value.isScalar(SessionSealing.none) {
                     entries[index].value = .scalar(.string(mode))
                 }
-                copy.steps.append(.receive(party, .hash(entries)))
+                // A vector's welcome says "none": on a sealed channel it is no longer the server's.
+                guard vector == nil else { return nil }
+                copy.steps.append(.receive(party, .hash(entries), vector: nil))
             default:
                 copy.steps.append(step)
             }
@@ -71,7 +82,7 @@ public struct Scenario: Sendable, CustomStringConvertible {
         var drivable = Set(parties.map(\.name))
         for step in steps {
             switch step {
-            case .send(let party, _, raw: true), .unreadable(let party): drivable.remove(party)
+            case .send(let party, _, raw: true), .sendVector(let party, _), .unreadable(let party): drivable.remove(party)
             default: break
             }
         }
@@ -84,8 +95,9 @@ public struct ScenarioFile: Sendable {
     public var topic: String
     public var scenarios: [Scenario]
 
-    /// Reads a scenario file's JSON. `file` names it in scenario descriptions.
-    public init(json bytes: some Collection<UInt8>, file: String) throws(ScenarioError) {
+    /// Reads a scenario file's JSON. `file` names it in scenario descriptions; `vectors`
+    /// are the protocol vectors its `vector` steps may name.
+    public init(json bytes: some Collection<UInt8>, file: String, vectors: [ProtocolVector] = []) throws(ScenarioError) {
         var options = JSONDecodingOptions()
         options.duplicateKeys = .reject
         let document: PerlValue
@@ -102,14 +114,14 @@ public struct ScenarioFile: Sendable {
         scenarios = []
         for entry in list {
             do throws(ScenarioError) {
-                scenarios.append(try Self.scenario(entry, file: file))
+                scenarios.append(try Self.scenario(entry, file: file, vectors: vectors))
             } catch {
                 throw ScenarioError("\(file)/\(entry["name"]?.stringValue ?? "?"): \(error)")
             }
         }
     }
 
-    private static func scenario(_ value: PerlValue, file: String) throws(ScenarioError) -> Scenario {
+    private static func scenario(_ value: PerlValue, file: String, vectors: [ProtocolVector]) throws(ScenarioError) -> Scenario {
         guard let name = value["name"]?.stringValue, !name.isEmpty else { throw ScenarioError("a scenario needs a name") }
         var options = SessionServerOptions()
         var configured = false
@@ -166,19 +178,37 @@ public struct ScenarioFile: Sendable {
                 guard let value = step["message"] else { throw ScenarioError("step \(index) needs a message") }
                 return try ScenarioValue(notation: value)
             }
+            func vector() throws(ScenarioError) -> ProtocolVector? {
+                guard let field = step["vector"] else { return nil }
+                guard let vector = vectors.first(where: { $0.name == field.stringValue }) else {
+                    throw ScenarioError("step \(index): no protocol vector named \(field)")
+                }
+                return vector
+            }
             if let name = try party("hello") {
                 // connect, hello, welcome: the opening every conforming client makes.
                 steps.append(.connect(name))
                 steps.append(.send(name, try ScenarioValue(notation: ["cmd": "hello", "id": 1, "versions": [1]]), raw: false))
                 steps.append(.receive(name, try ScenarioValue(notation: [
                     "cmd": "welcome", "re": 1, "version": 1, "sealing": "none", "name": ["$any": true], "limits": ["$any": true],
-                ])))
+                ]), vector: nil))
             } else if let name = try party("connect") {
                 steps.append(.connect(name))
             } else if let name = try party("send") {
-                steps.append(.send(name, try message(), raw: step["raw"].map(MessageFields.truth) ?? false))
+                if let vector = try vector() {
+                    steps.append(.sendVector(name, vector))
+                } else {
+                    steps.append(.send(name, try message(), raw: step["raw"].map(MessageFields.truth) ?? false))
+                }
             } else if let name = try party("receive") {
-                steps.append(.receive(name, try message()))
+                let pattern = try message()
+                let vector = try vector()
+                if let vector {
+                    // The vector stands for the server's message: nothing in it can be the server's choice.
+                    guard pattern.variableNames.isEmpty else { throw ScenarioError("step \(index): a vector's message has no $id") }
+                    try Self.check(vector, matches: pattern)
+                }
+                steps.append(.receive(name, pattern, vector: vector))
             } else if let name = try party("closed") {
                 steps.append(.closed(name))
             } else if let name = try party("disconnect") {
@@ -195,5 +225,17 @@ public struct ScenarioFile: Sendable {
         return Scenario(
             name: name, file: file, summary: value["description"]?.stringValue ?? "", parties: parties, steps: steps,
             serverOptions: options, needsConfiguredServer: configured)
+    }
+
+    /// A `receive` step's vector must be a message its pattern matches, in every format
+    /// the vector has (Storable in network order turns numbers into text; the pattern's
+    /// scalars compare as Perl does).
+    private static func check(_ vector: ProtocolVector, matches pattern: ScenarioValue) throws(ScenarioError) {
+        for format in vector.frames.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
+            var bindings: [String: PerlValue] = [:]
+            if let mismatch = pattern.match(try vector.value(in: format), &bindings) {
+                throw ScenarioError("vector \(vector.name) (\(format.name)) does not match the step's message: \(mismatch)")
+            }
+        }
     }
 }

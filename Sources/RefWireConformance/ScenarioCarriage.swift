@@ -14,7 +14,10 @@ extension Scenario {
         for (index, step) in steps.enumerated() {
             let pattern: ScenarioValue
             switch step {
-            case .send(_, let message, _), .receive(_, let message): pattern = message
+            case .sendVector(_, let vector), .receive(_, _, vector: let vector?):
+                guard vector.frames[format] != nil else { return "vector \(vector.name) has no \(format.name) frame" }
+                continue
+            case .send(_, let message, _), .receive(_, let message, vector: nil): pattern = message
             default: continue
             }
             let value = pattern.exampleMessage()

@@ -1,7 +1,8 @@
 import Foundation
 import RefWire
 
-/// The scenarios of a `Spec/` folder (`Spec/scenarios/*.json`), loaded in file order.
+/// The scenarios of a `Spec/` folder (`Spec/scenarios/*.json`), loaded in file order, with
+/// the protocol vectors (`Spec/vectors/protocol/messages.json`) their `vector` steps name.
 ///
 /// Where the folder is: an explicit path always wins (`refwire conform --spec DIR`);
 /// ``locateSpecFolder(environment:executable:currentDirectory:)`` implements the default
@@ -21,6 +22,7 @@ public enum ScenarioLibrary {
             throw ScenarioError("cannot list \(folder.path): \(error.localizedDescription)")
         }
         guard !files.isEmpty else { throw ScenarioError("no scenario files in \(folder.path)") }
+        let vectors = try loadVectors(specFolder: specFolder)
         var scenarios: [Scenario] = []
         for file in files {
             let bytes: [UInt8]
@@ -29,10 +31,24 @@ public enum ScenarioLibrary {
             } catch {
                 throw ScenarioError("cannot read \(file): \(error.localizedDescription)")
             }
-            scenarios += try ScenarioFile(json: bytes, file: String(file.dropLast(5))).scenarios
+            scenarios += try ScenarioFile(json: bytes, file: String(file.dropLast(5)), vectors: vectors).scenarios
         }
         guard !scenarios.isEmpty else { throw ScenarioError("no scenarios in \(folder.path)") }
         return scenarios
+    }
+
+    /// The protocol vectors of `specFolder` (none if the folder has no vector file: the
+    /// scenarios that name one then fail to load, saying which).
+    public static func loadVectors(specFolder: URL) throws(ScenarioError) -> [ProtocolVector] {
+        let file = ProtocolVector.file(in: specFolder)
+        guard FileManager.default.fileExists(atPath: file.path) else { return [] }
+        do {
+            return try ProtocolVector.load(json: try [UInt8](Data(contentsOf: file)))
+        } catch let error as ScenarioError {
+            throw error
+        } catch {
+            throw ScenarioError("cannot read \(file.path): \(error.localizedDescription)")
+        }
     }
 
     /// The default `Spec` folder: `$REFWIRE_SPEC` if set; else the first folder named

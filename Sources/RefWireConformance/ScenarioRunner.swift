@@ -10,6 +10,9 @@ import RefWire
 public protocol ScenarioServerSubject {
     mutating func connect(_ party: String, sealing: String) async throws(ScenarioError)
     mutating func send(_ message: PerlValue, from party: String) async throws(ScenarioError)
+    /// Sends a protocol vector's payload in the party's current format, compressed and
+    /// sealed as its connection is.
+    mutating func sendVector(_ vector: ProtocolVector, from party: String) async throws(ScenarioError)
     /// Sends a frame whose payload does not decode.
     mutating func sendUnreadable(from party: String) async throws(ScenarioError)
     mutating func disconnect(_ party: String) async throws(ScenarioError)
@@ -26,8 +29,9 @@ public protocol ScenarioServerSubject {
     /// `nil`: the runner makes it. Called before ``send(_:from:)`` gets the message.
     mutating func outgoing(_ pattern: ScenarioValue, bindings: [String: PerlValue], from party: String)
         async throws(ScenarioError) -> PerlValue?
-    /// A message `party` received matched its `receive` step.
-    mutating func delivered(_ message: PerlValue, to party: String) async throws(ScenarioError)
+    /// A message `party` received matched its `receive` step, which names `vector` when
+    /// the party is to be given that vector's frame in place of the message.
+    mutating func delivered(_ message: PerlValue, as vector: ProtocolVector?, to party: String) async throws(ScenarioError)
     /// A `closed` step found `party` closed by the server, after everything it received.
     mutating func confirmClosed(_ party: String) async throws(ScenarioError)
 }
@@ -35,7 +39,7 @@ public protocol ScenarioServerSubject {
 extension ScenarioServerSubject {
     public mutating func outgoing(_ pattern: ScenarioValue, bindings: [String: PerlValue], from party: String)
         async throws(ScenarioError) -> PerlValue? { nil }
-    public mutating func delivered(_ message: PerlValue, to party: String) async throws(ScenarioError) {}
+    public mutating func delivered(_ message: PerlValue, as vector: ProtocolVector?, to party: String) async throws(ScenarioError) {}
     public mutating func confirmClosed(_ party: String) async throws(ScenarioError) {}
 }
 
@@ -126,7 +130,9 @@ public struct ScenarioRunner {
                         message = try outgoing(pattern, from: party)
                     }
                     try await subject.send(message, from: party)
-                case .receive(let party, let pattern):
+                case .sendVector(let party, let vector):
+                    try await subject.sendVector(vector, from: party)
+                case .receive(let party, let pattern, let vector):
                     guard !inboxes[party, default: []].isEmpty else {
                         throw ScenarioError("\(party) should receive \(pattern) but received nothing\(closed.contains(party) ? " (connection closed)" : "")")
                     }
@@ -135,7 +141,7 @@ public struct ScenarioRunner {
                         throw ScenarioError("\(party) received a message that does not match: \(problem)")
                     }
                     try deliverToClient(message, party: party)
-                    try await subject.delivered(message, to: party)
+                    try await subject.delivered(message, as: vector, to: party)
                 case .closed(let party):
                     guard inboxes[party, default: []].isEmpty else {
                         throw ScenarioError("\(party) should be closed but first has \(inboxes[party]![0]) to receive")
@@ -323,6 +329,22 @@ public struct InProcessScenarioServer: ScenarioServerSubject {
         let connection = try connection(party)
         guard !closed.contains(party) else { throw ScenarioError("\(party) sends on a closed connection") }
         try apply(server.handle(.message(try wire(message), from: connection)))
+    }
+
+    public mutating func sendVector(_ vector: ProtocolVector, from party: String) async throws(ScenarioError) {
+        // Read as a transport reads a frame: the message, or a payload that does not decode.
+        let format = wireFormat ?? .nstorable
+        guard let payload = vector.payload(in: format) else { throw ScenarioError("vector \(vector.name) has no \(format.name) frame") }
+        let connection = try connection(party)
+        guard !closed.contains(party) else { throw ScenarioError("\(party) sends on a closed connection") }
+        do {
+            let message = try PayloadCodec.poeFilterReference(format).decode(payload, as: format)
+            try apply(server.handle(.message(message, from: connection)))
+        } catch let error as ScenarioError {
+            throw error
+        } catch {
+            try apply(server.handle(.unreadable(from: connection, reason: "\(error)")))
+        }
     }
 
     public mutating func sendUnreadable(from party: String) async throws(ScenarioError) {

@@ -74,6 +74,15 @@ public struct SocketScenarioServer: ScenarioServerSubject {
         parties[name] = party
     }
 
+    public mutating func sendVector(_ vector: ProtocolVector, from name: String) async throws(ScenarioError) {
+        var party = try party(name)
+        try await party.stream.send(vector)
+        let message = try vector.value(in: party.stream.format)
+        if message["cmd"]?.stringValue == "hello" { party.awaitingHelloReply = message["id"] ?? .undef }
+        party.dirty = true
+        parties[name] = party
+    }
+
     public mutating func sendUnreadable(from name: String) async throws(ScenarioError) {
         // Not compressed: junk that does not inflate is as unreadable as junk that does not decode.
         try await party(name).stream.sendPayload(Self.unreadablePayload)

@@ -36,18 +36,27 @@ struct ProtocolScenarioTests {
         var sentCommands: Set<String> = []
         var receivedCommands: Set<String> = []
         var codes: Set<String> = []
+        var vectors: Set<String> = []
         for scenario in scenarios {
             for step in scenario.steps {
                 switch step {
                 case .send(_, let pattern, _):
                     sentCommands.formUnion(pattern.values(under: "cmd").compactMap(\.stringValue))
-                case .receive(_, let pattern):
+                case .sendVector(_, let vector):
+                    vectors.insert(vector.name)
+                case .receive(_, let pattern, let vector):
                     receivedCommands.formUnion(pattern.values(under: "cmd").compactMap(\.stringValue))
                     codes.formUnion(pattern.values(under: "code").compactMap(\.stringValue))
+                    if let vector { vectors.insert(vector.name) }
                 default: break
                 }
             }
         }
+        // Every protocol vector is played: sent to a server, or given to a client.
+        let specFolder = try #require(ScenarioLibrary.specFolder(nearSourceFile: #filePath))
+        let allVectors = try ScenarioLibrary.loadVectors(specFolder: specFolder).map(\.name)
+        #expect(allVectors.count >= 28)
+        #expect(Set(allVectors).subtracting(vectors).isEmpty, "vectors no scenario plays: \(Set(allVectors).subtracting(vectors).sorted())")
         for command in ["hello", "ping", "bye", "publish", "rescind", "listing", "subscribe", "unsubscribe", "deliver", "result"] {
             #expect(sentCommands.contains(command), "no scenario sends \(command)")
         }
@@ -131,6 +140,9 @@ struct DroppingSubject<Inner: ScenarioServerSubject>: ScenarioServerSubject {
     }
     mutating func send(_ message: PerlValue, from party: String) async throws(ScenarioError) {
         try await inner.send(message, from: party)
+    }
+    mutating func sendVector(_ vector: ProtocolVector, from party: String) async throws(ScenarioError) {
+        try await inner.sendVector(vector, from: party)
     }
     mutating func sendUnreadable(from party: String) async throws(ScenarioError) { try await inner.sendUnreadable(from: party) }
     mutating func disconnect(_ party: String) async throws(ScenarioError) { try await inner.disconnect(party) }

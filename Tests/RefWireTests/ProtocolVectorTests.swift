@@ -47,7 +47,7 @@ struct ProtocolVectorTests {
                         "deliver", "result", "ok", "error", "rescinded", "cancel", "bye"] {
             #expect(commands.contains(command), "no vector for \(command)")
         }
-        #expect(Set(Self.vectors.map(\.format)) == [.nstorable, .json, .yaml, .yamlxs])
+        #expect(Set(Self.vectors.map(\.format)) == [.nstorable, .storable, .json, .yaml, .yamlxs])
         #expect(Self.vectors.contains { $0.error != nil })
     }
 

@@ -2,9 +2,11 @@
 # Writes the session protocol's byte-level vectors (messages.json) in this folder: each
 # message of Spec/protocol.md §5 as a Perl peer writes it, framed by
 # POE::Filter::Reference 1.37's own `put` in each serializer POE offers (Storable's
-# nfreeze; JSON::XS and YAML::XS through freeze/thaw objects; YAML.pm), and what a reader
-# must make of it: the message it is (`cmd`) or the error code of §6 it earns on its own,
-# whoever reads it.
+# nfreeze, Storable's native freeze, JSON::XS and YAML::XS through freeze/thaw objects;
+# YAML.pm), and what a reader must make of it: the message it is (`cmd`) or the error code
+# of §6 it earns on its own, whoever reads it. The ids fit the conversations of
+# Spec/scenarios/vectors.json, which send and receive these very frames: listing 4 and its
+# ok, subscribe 5, deliver 6 and its results, rescind 7 and its error.
 #
 #   perl Spec/vectors/protocol/generate.pl            # rewrite messages.json
 #   perl Spec/vectors/protocol/generate.pl --check    # fail if it is out of date
@@ -13,6 +15,7 @@
 # libjson-xs-perl, libyaml-perl, libyaml-libyaml-perl).
 use strict;
 use warnings;
+use utf8;
 use File::Basename qw(dirname);
 use File::Spec;
 use lib dirname(File::Spec->rel2abs(__FILE__)) . '/..';
@@ -27,6 +30,13 @@ my $check_only = grep { $_ eq '--check' } @ARGV;
 # Keys in sorted order, so that the file is the same on every run (POE's nfreeze honours it).
 $Storable::canonical = 1;
 my $folder = dirname(File::Spec->rel2abs(__FILE__));
+
+# Storable's native byte order for POE::Filter::Reference, which itself uses nfreeze.
+package NativeStorableSerializer {
+    sub new { bless {}, shift }
+    sub freeze { Storable::freeze($_[1]) }
+    sub thaw { Storable::thaw($_[1]) }
+}
 
 # JSON for POE::Filter::Reference: an object with freeze and thaw, canonical.
 package JSONSerializer {
@@ -46,11 +56,12 @@ package YAMLXSSerializer {
 
 my %filters = (
     nstorable => POE::Filter::Reference->new(),
+    storable => POE::Filter::Reference->new(Serializer => NativeStorableSerializer->new),
     json => POE::Filter::Reference->new(Serializer => JSONSerializer->new),
     yaml => POE::Filter::Reference->new(Serializer => 'YAML'),
     yamlxs => POE::Filter::Reference->new(Serializer => YAMLXSSerializer->new),
 );
-my @formats = qw(nstorable json yaml yamlxs);
+my @formats = qw(nstorable storable json yaml yamlxs);
 
 # Whether JSON can carry the value (no objects, no references but arrays and hashes).
 sub json_can {
@@ -78,15 +89,15 @@ my @cases = (
     [ping => 'a plain ping with an id', { cmd => 'ping', id => 2 }, 'ping'],
     [pong => 'a pong as the server writes it, with event for Apache::Backend::POE', { cmd => 'pong', event => 'pong', re => 2 }, 'pong'],
     [publish => 'publish an alias and its methods', { cmd => 'publish', id => 4, alias => 'search', methods => ['find', 'count'] }, 'publish'],
-    [rescind => 'rescind an alias', { cmd => 'rescind', id => 5, alias => 'search' }, 'rescind'],
-    [listing => 'ask for the published aliases', { cmd => 'listing', id => 6 }, 'listing'],
-    [subscribe => 'subscribe to an alias', { cmd => 'subscribe', id => 7, alias => 'search' }, 'subscribe'],
+    [rescind => 'rescind an alias', { cmd => 'rescind', id => 7, alias => 'search' }, 'rescind'],
+    [listing => 'ask for the published aliases', { cmd => 'listing', id => 4 }, 'listing'],
+    [subscribe => 'subscribe to an alias', { cmd => 'subscribe', id => 5, alias => 'search' }, 'subscribe'],
     [unsubscribe => 'unsubscribe from an alias', { cmd => 'unsubscribe', id => 8, alias => 'search' }, 'unsubscribe'],
-    [deliver => 'deliver a call with a nested payload', { cmd => 'deliver', id => 9, alias => 'search', method => 'find', payload => { terms => ['caf', 'bar'], limit => 10, filters => undef } }, 'deliver'],
-    [result_success => 'a successful result with a payload', { cmd => 'result', re => 9, success => 1, payload => [1, 2, 3] }, 'result'],
-    [result_failure => 'a failed result with its code and text', { cmd => 'result', re => 9, success => 0, code => 'failed', text => 'no index' }, 'result'],
-    [ok_listing => 'the reply to listing', { cmd => 'ok', re => 6, aliases => ['search', 'store'] }, 'ok'],
-    [error => 'an error reply', { cmd => 'error', re => 5, code => 'unknown_alias', text => 'no alias search' }, 'error'],
+    [deliver => 'deliver a call with a nested payload', { cmd => 'deliver', id => 6, alias => 'search', method => 'find', payload => { terms => ['caf', 'bar'], limit => 10, filters => undef } }, 'deliver'],
+    [result_success => 'a successful result with a payload', { cmd => 'result', re => 6, success => 1, payload => [1, 2, 3] }, 'result'],
+    [result_failure => 'a failed result with its code and text', { cmd => 'result', re => 6, success => 0, code => 'failed', text => 'no index' }, 'result'],
+    [ok_listing => 'the reply to listing', { cmd => 'ok', re => 4, aliases => ['search', 'store'] }, 'ok'],
+    [error => 'an error reply', { cmd => 'error', re => 7, code => 'unknown_alias', text => 'no alias search' }, 'error'],
     [rescinded => 'the notice to subscribers of a rescinded alias', { cmd => 'rescinded', alias => 'search', code => 'rescinded' }, 'rescinded'],
     [cancel => 'the notice that a held delivery is cancelled', { cmd => 'cancel', re => 12, code => 'subscriber_gone' }, 'cancel'],
     [bye => 'bye', { cmd => 'bye', id => 10 }, 'bye'],
@@ -117,7 +128,7 @@ for my $case (@cases) {
     push @vectors, { name => $name, description => $description, frames => \%frames, expect => \%expect };
 }
 
-my @key_order = qw(format generated_by topic poe_version vectors name description frames nstorable json yaml yamlxs expect cmd error);
+my @key_order = qw(format generated_by topic poe_version vectors name description frames nstorable storable json yaml yamlxs expect cmd error);
 my @documents = ([
     'messages.json',
     {
