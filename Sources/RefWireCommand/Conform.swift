@@ -4,15 +4,19 @@ import RefWire
 import RefWireConformance
 import RefWireNIO
 
-/// `refwire conform --server HOST:PORT | --client COMMAND`: the protocol scenarios
-/// against a live implementation (Spec/conformance.md).
+/// `refwire conform --server HOST:PORT | --server-command COMMAND | --client COMMAND`: the
+/// protocol scenarios against a live implementation (Spec/conformance.md).
 struct Conform: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the session protocol's conformance scenarios against a server or a client.",
         discussion: """
             With --server, connects to a running server (one connection per scenario party) \
             and checks every message it sends; scenarios that need a configured server are \
-            skipped. With --client, starts COMMAND (with /bin/sh -c) once per scenario, plays \
+            skipped. With --server-command, starts COMMAND (with /bin/sh -c) once per \
+            scenario with the scenario's server configuration appended as KEY=VALUE \
+            arguments; the server prints its port on its first line, listens on 127.0.0.1, \
+            and shuts down (bye to every connection) on SIGTERM (Spec/conformance.md §2.1): \
+            every scenario runs. With --client, starts COMMAND (with /bin/sh -c) once per scenario, plays \
             the server and steers the client through JSON lines on its standard input \
             (Spec/conformance.md §3). Prints one line per scenario and ends with \
             "N passed, M failed".
@@ -23,6 +27,10 @@ struct Conform: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Test the server listening here: HOST:PORT.", valueName: "host:port"))
     var server: HostAndPort?
+
+    @Option(help: ArgumentHelp(
+        "Test servers this shell command starts, one per scenario, configured by KEY=VALUE arguments.", valueName: "command"))
+    var serverCommand: String?
 
     @Option(help: ArgumentHelp("Test the client program this shell command starts.", valueName: "command"))
     var client: String?
@@ -42,7 +50,9 @@ struct Conform: AsyncParsableCommand {
     var connection: ConnectionOptions
 
     func validate() throws {
-        guard (server == nil) != (client == nil) else { throw ValidationError("Give exactly one of --server and --client.") }
+        guard [server != nil, serverCommand != nil, client != nil].filter({ $0 }).count == 1 else {
+            throw ValidationError("Give exactly one of --server, --server-command and --client.")
+        }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive.") }
     }
 
@@ -70,7 +80,7 @@ struct Conform: AsyncParsableCommand {
         var skipped: [(scenario: String, reason: String)] = []
         for original in scenarios {
             var scenario = original
-            if let mode = wire.sealing?.mode.identifier, server != nil {
+            if let mode = wire.sealing?.mode.identifier, client == nil {
                 // Over sealed channels every party is sealed in the run's mode; scenarios
                 // about sealing itself mean something else there.
                 guard let sealed = original.resealed(mode) else {
@@ -92,6 +102,13 @@ struct Conform: AsyncParsableCommand {
                 var subject = SocketScenarioServer(host: server.host, port: server.port, wire: wire, timeout: limit)
                 outcomes.append(await ScenarioRunner(driveClients: false).run(scenario, against: &subject))
                 await subject.closeAll()
+            } else if let serverCommand {
+                if let party = scenario.parties.first(where: { $0.sealing != sealing }) {
+                    skipped.append((scenario.description, "\(party.name) needs a \(party.sealing) channel; this run's are \(sealing)"))
+                    continue
+                }
+                let runner = ServerCommandRunner(command: serverCommand, wire: wire, timeout: limit)
+                outcomes.append(await runner.run(scenario))
             } else if let client {
                 let runner = ClientScenarioRunner(command: client, wire: wire, timeout: limit)
                 switch await runner.run(scenario) {

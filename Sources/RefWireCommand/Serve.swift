@@ -42,6 +42,11 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("protocol"), help: "Run the session protocol's server (Spec/protocol.md) instead.")
     var sessionProtocol = false
 
+    @Argument(help: ArgumentHelp(
+        "With --protocol: the server's configuration, e.g. max_aliases_per_connection=2 serializers=nstorable,json (Spec/conformance.md §2.1).",
+        valueName: "key=value"))
+    var settings: [String] = []
+
     @OptionGroup
     var connection: ConnectionOptions
 
@@ -56,6 +61,12 @@ struct Serve: AsyncParsableCommand {
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1.") }
         guard gracePeriod >= 0 else { throw ValidationError("--grace-period must not be negative.") }
         guard !(echo && sessionProtocol) else { throw ValidationError("--echo and --protocol exclude each other.") }
+        guard sessionProtocol || settings.isEmpty else { throw ValidationError("KEY=VALUE settings configure --protocol.") }
+        do throws(SessionServerOptions.SettingError) {
+            _ = try SessionServerOptions().applying(settings: settings)
+        } catch {
+            throw ValidationError("\(error)")
+        }
     }
 
     func run() async throws {

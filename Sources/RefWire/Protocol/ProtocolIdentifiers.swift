@@ -111,12 +111,8 @@ public struct SessionLimits: Hashable, Sendable {
             try number(key).map { Int(clamping: $0) }
         }
         for key in hash.keys where strict {
-            let known = [
-                "max_message_id", "max_name_length", "max_aliases_per_connection", "max_methods_per_alias",
-                "max_subscriptions_per_connection", "max_in_flight_per_connection", "max_violations_per_connection",
-            ]
             let name = MessageFields.text(.init(key)) ?? ""
-            guard known.contains(name) else { throw ProtocolError(.malformedMessage, "unknown limit \(name)") }
+            guard Self.keys.contains(name) else { throw ProtocolError(.malformedMessage, "unknown limit \(name)") }
         }
         maximumMessageID = max(1, try number("max_message_id") ?? maximumMessageID)
         maximumNameLength = max(1, try int("max_name_length") ?? maximumNameLength)
