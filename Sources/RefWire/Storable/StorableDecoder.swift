@@ -145,7 +145,7 @@ struct StorableReader: ~Copyable {
         if className != nil {
             switch opcode {
             case .object, .bless, .indexedBless, .hook, .vstring, .largeVString:
-                throw StorableDecodingError(.malformed("a class name must be followed by a new object"), at: start)
+                throw classWithoutNewObject(at: start)
             default:
                 break
             }
@@ -370,6 +370,11 @@ struct StorableReader: ~Copyable {
         let marker = try readByte()
         switch StorableOpcode(rawValue: marker) {
         case .object:
+            // As in readOtherObject: a class cannot bless what was already read (it was
+            // dropped here, unchecked: Fuzz/Regressions/StorableFuzz/allow-list-class-of-unapplied-bless).
+            guard className == nil else {
+                throw classWithoutNewObject(at: start)
+            }
             return try readBackReference(tag: readUInt64(), place, at: start)
         case .largeScalar:
             return try scalar(readByteString(length: readUInt64()), place, className, at: start)
@@ -384,7 +389,7 @@ struct StorableReader: ~Copyable {
             return try readHash(count: readUInt64(), flags: flags, place, className, at: start)
         case .hook:
             guard className == nil else {
-                throw StorableDecodingError(.malformed("a class name must be followed by a new object"), at: start)
+                throw classWithoutNewObject(at: start)
             }
             return try readHook(largeString: true, place, at: start)
         default:
@@ -612,6 +617,10 @@ struct StorableReader: ~Copyable {
     }
 
     @inline(never)
+    private func classWithoutNewObject(at start: Int) -> StorableDecodingError {
+        StorableDecodingError(.malformed("a class name must be followed by a new object"), at: start)
+    }
+
     private func blessedSlot(at start: Int) -> StorableDecodingError {
         StorableDecodingError(.malformed("a blessed scalar stored in place (not behind a reference)"), at: start)
     }
