@@ -109,8 +109,9 @@ final_stats() {
         END { printf "%s\t%s\t%s\t%s\t%s\n", shown(runs), shown(speed), shown(cov), shown(ft), shown(corp) }' "$1"
 }
 
-# The campaign ledger: a line per campaign, with when, at which commit, the target, how
-# long, libFuzzer's last figures and the number of findings. Tab-separated, with a header.
+# The campaign ledger: a line per campaign, with when it ended, at which commit, the
+# target, how long it ran (seconds, stopping early at a finding), libFuzzer's last figures
+# and the number of findings. Tab-separated, with a header.
 ledger=campaigns.tsv
 record_campaign() {
     local target=$1 seconds=$2 findings=$3 runs speed cov ft corpus
@@ -152,11 +153,13 @@ for target in "${selected[@]}"; do
     # -ignore_crashes=1 libFuzzer goes on after one and still exits 0.
     findings_before=$(find "$artifacts" -maxdepth 1 -name 'crash-*' -o -name 'leak-*' -o -name 'oom-*' -o -name 'timeout-*' | wc -l)
     status=0
+    started=$SECONDS
     "$binary" "Corpus/$target" \
         -max_total_time="$seconds" -max_len="${FUZZ_MAX_LEN:-16384}" -timeout=10 \
         -rss_limit_mb=2048 -malloc_limit_mb=256 -dict="$dictionary" \
         -artifact_prefix="$artifacts/" -print_final_stats=1 $(flags_for "$target") "$@" \
         >"$log" 2>&1 || status=$?
+    elapsed=$((SECONDS - started))
     # The final stats, or in fork mode the last status line ("#runs: cov: … exec/s: …").
     stats=$(final_stats "$log")
     IFS=$'\t' read -r runs speed cov ft corpus <<<"$stats"
@@ -167,7 +170,7 @@ for target in "${selected[@]}"; do
     if ((seconds >= 600)); then
         findings=$((findings_after - findings_before))
         ((status == 0 || findings > 0)) || findings=1
-        record_campaign "$target" "$seconds" "$findings" "$stats"
+        record_campaign "$target" "$elapsed" "$findings" "$stats"
     fi
     if ((status != 0)); then
         grep -aE '==== .* finding:|ERROR: (AddressSanitizer|libFuzzer)|Fatal error|SUMMARY|Test unit written' "$log" >&2 || tail -n 40 "$log" >&2
