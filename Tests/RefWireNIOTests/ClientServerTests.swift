@@ -262,25 +262,12 @@ struct ClientServerTests {
     func gracePeriodEnds() async throws {
         try await withTimeLimit {
             let started = Counter()
-            let server = try await startServer { _, _ in
-                started.increment()
-                try? await Task.sleep(for: .seconds(30))
-                return ["late"]
-            }
+            let server = try await stallingServer(started)
             let client = RefWireClient(endpoints: [endpoint(server: server, attempts: 1)])
-            let reply = Task { try await client.request(["slow"], to: "backend", timeout: .seconds(20)) }
-            while started.count == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            let reply = try await requestInFlight(["slow"], on: client, started: started, timeout: .seconds(20))
             let elapsed = await ContinuousClock().measure { await server.shutdown(gracePeriod: .milliseconds(300)) }
             #expect(elapsed < .seconds(3))
-            do {
-                _ = try await reply.value
-                Issue.record("a reply came after the grace period")
-            } catch let error as RefWireClientError {
-                guard case .connectionClosed = error else {
-                    Issue.record("expected connectionClosed, got \(error)")
-                    return
-                }
-            }
+            await expectFailure(reply, "connectionClosed", \.isConnectionClosed)
             await client.shutdown()
         }
     }
@@ -289,24 +276,11 @@ struct ClientServerTests {
     func immediateShutdown() async throws {
         try await withTimeLimit {
             let started = Counter()
-            let server = try await startServer { _, _ in
-                started.increment()
-                try? await Task.sleep(for: .seconds(30))
-                return ["late"]
-            }
+            let server = try await stallingServer(started)
             let client = RefWireClient(endpoints: [endpoint(server: server, attempts: 1)])
-            let reply = Task { try await client.request(["slow"], to: "backend") }
-            while started.count == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            let reply = try await requestInFlight(["slow"], on: client, started: started)
             await server.shutdownNow()
-            do {
-                _ = try await reply.value
-                Issue.record("a reply came after an immediate shutdown")
-            } catch let error as RefWireClientError {
-                guard case .connectionClosed = error else {
-                    Issue.record("expected connectionClosed, got \(error)")
-                    return
-                }
-            }
+            await expectFailure(reply, "connectionClosed", \.isConnectionClosed)
             await client.shutdown()
         }
     }
@@ -315,33 +289,12 @@ struct ClientServerTests {
     func clientShutdown() async throws {
         try await withTimeLimit {
             let started = Counter()
-            let server = try await startServer { _, _ in
-                started.increment()
-                try? await Task.sleep(for: .seconds(30))
-                return ["late"]
-            }
+            let server = try await stallingServer(started)
             let client = RefWireClient(endpoints: [endpoint(server: server)])
-            let reply = Task { try await client.request(["slow"], to: "backend") }
-            while started.count == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            let reply = try await requestInFlight(["slow"], on: client, started: started)
             await client.shutdown()
-            do {
-                _ = try await reply.value
-                Issue.record("no error")
-            } catch let error as RefWireClientError {
-                guard case .shuttingDown = error else {
-                    Issue.record("expected shuttingDown, got \(error)")
-                    return
-                }
-            }
-            do throws(RefWireClientError) {
-                _ = try await client.request(["again"], to: "backend")
-                Issue.record("no error")
-            } catch {
-                guard case .shuttingDown = error else {
-                    Issue.record("expected shuttingDown, got \(error)")
-                    return
-                }
-            }
+            await expectFailure(reply, "shuttingDown", \.isShuttingDown)
+            await expectFailure(Task { try await client.request(["again"], to: "backend") }, "shuttingDown", \.isShuttingDown)
             await server.shutdownNow()
         }
     }
@@ -378,25 +331,10 @@ struct ClientServerTests {
             let slow = Task { try await client.request(["slow"], to: "backend", timeout: .milliseconds(200)) }
             try await Task.sleep(for: .milliseconds(50))
             let behind = Task { try await client.request(["behind"], to: "backend", timeout: .seconds(10)) }
-            do {
-                _ = try await slow.value
-                Issue.record("no timeout")
-            } catch let error as RefWireClientError {
-                guard case .timedOut(_, let after) = error else {
-                    Issue.record("expected timedOut, got \(error)")
-                    return
-                }
-                #expect(after == .milliseconds(200))
+            await expectFailure(slow, "timedOut after 200 ms") { error in
+                if case .timedOut(_, let after) = error { after == .milliseconds(200) } else { false }
             }
-            do {
-                _ = try await behind.value
-                Issue.record("the request behind got a reply on a closed connection")
-            } catch let error as RefWireClientError {
-                guard case .connectionClosed = error else {
-                    Issue.record("expected connectionClosed, got \(error)")
-                    return
-                }
-            }
+            await expectFailure(behind, "connectionClosed (the request behind the timed-out one)", \.isConnectionClosed)
             // The next request gets a new connection.
             #expect(try await client.request(["next"], to: "backend") == ["echo": ["next"]])
             await client.shutdown()

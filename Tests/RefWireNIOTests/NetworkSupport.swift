@@ -86,6 +86,48 @@ final class Counter: Sendable {
     var count: Int { value.load(ordering: .relaxed) }
 }
 
+/// A server whose handler holds every request for 30 s (longer than any test waits),
+/// counting in `started` the requests it began.
+func stallingServer(_ started: Counter) async throws -> RefWireServer {
+    try await startServer { _, _ in
+        started.increment()
+        try? await Task.sleep(for: .seconds(30))
+        return ["late"]
+    }
+}
+
+/// Sends `request` in a task of its own and returns it once the server has begun
+/// handling one more request than it had.
+func requestInFlight(
+    _ request: PerlValue, on client: RefWireClient, started: Counter, timeout: Duration? = nil
+) async throws -> Task<PerlValue, any Error> {
+    let before = started.count
+    let reply = Task { try await client.request(request, to: "backend", timeout: timeout) }
+    while started.count == before { try await Task.sleep(for: .milliseconds(5)) }
+    return reply
+}
+
+/// Records an issue unless `reply` fails with a ``RefWireClientError`` that `expected`
+/// accepts (`what` names it).
+func expectFailure(
+    _ reply: Task<PerlValue, any Error>, _ what: String, sourceLocation: SourceLocation = #_sourceLocation,
+    _ expected: (RefWireClientError) -> Bool
+) async {
+    do {
+        let value = try await reply.value
+        Issue.record("expected \(what), got a reply: \(value)", sourceLocation: sourceLocation)
+    } catch let error as RefWireClientError {
+        if !expected(error) { Issue.record("expected \(what), got \(error)", sourceLocation: sourceLocation) }
+    } catch {
+        Issue.record("expected \(what), got \(error)", sourceLocation: sourceLocation)
+    }
+}
+
+extension RefWireClientError {
+    var isConnectionClosed: Bool { if case .connectionClosed = self { true } else { false } }
+    var isShuttingDown: Bool { if case .shuttingDown = self { true } else { false } }
+}
+
 /// A raw TCP connection to 127.0.0.1 that writes and reads bytes as the test says, for
 /// peers that misbehave.
 final class RawPeer: ChannelInboundHandler, Sendable {
