@@ -2,6 +2,7 @@ import Foundation
 import RefWire
 @testable import RefWireConformance
 import RefWireNIO
+import RefWireSodium
 import Testing
 
 /// The second implementation of Spec/protocol.md — a server and a client in Perl with
@@ -111,5 +112,209 @@ struct PerlImplementationTests {
         await server.closeInput()
         _ = await server.exitStatus(within: .seconds(10))
         #expect(outcome.passed, "\(outcome)")
+    }
+
+    // MARK: - Sealed channels (Spec/sealing.md): Perl/Sealing.pm, libsodium through FFI::Platypus
+
+    @Test("sealing_vectors.pl passes every vector of Spec/vectors/sealing, and fails a tampered one")
+    func sealingVectors() async throws {
+        let folder = try specFolder().appendingPathComponent("vectors/sealing")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
+        var vectors: [[String: Any]] = []
+        for file in files {
+            let data = try Data(contentsOf: folder.appendingPathComponent(file))
+            let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            vectors += try #require(document["vectors"] as? [[String: Any]])
+        }
+        #expect(vectors.count >= 30)
+        let run = try await runCommand("exec perl \(Self.script("sealing_vectors.pl"))", timeout: .seconds(120))
+        #expect(run.status == 0, "\(run.lines.suffix(20))")
+        #expect(run.lines.last == "\(vectors.count) passed, 0 failed", "\(run.lines.suffix(20))")
+
+        // The runner can fail: one vector whose expected output has one byte changed.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("refwire-perl-vectors-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var tampered = vectors[0]
+        let output = try #require(tampered["output_hex"] as? String)
+        tampered["output_hex"] = String(output.dropLast(2)) + (output.hasSuffix("00") ? "01" : "00")
+        let document: [String: Any] = ["format": 1, "vectors": [tampered]]
+        try JSONSerialization.data(withJSONObject: document).write(to: directory.appendingPathComponent("tampered.json"))
+        let failing = try await runCommand(
+            "exec perl \(Self.script("sealing_vectors.pl")) \(directory.path.shellQuoted)", timeout: .seconds(60))
+        #expect(failing.status == 1)
+        #expect(failing.lines.last == "0 passed, 1 failed", "\(failing.lines)")
+    }
+
+    /// Fixed keys for the sealed runs: RefWire's side uses them in process; the Perl side
+    /// reads them from key files (Spec/sealing.md §8) in a folder of their own.
+    struct SealingKeys {
+        static let clientPrivate = (0..<32).map { UInt8(0x21 + $0) }
+        static let serverPrivate = (0..<32).map { UInt8(0x61 + $0) }
+        static let client = try! StaticKeyPair(privateKey: clientPrivate)
+        static let server = try! StaticKeyPair(privateKey: serverPrivate)
+        static let psk = try! PreSharedKey(bytes: (0..<32).map { UInt8(0xA1 ^ $0) })
+        static let otherPSK = try! PreSharedKey(bytes: (0..<32).map { UInt8(0x5A ^ $0) })
+
+        let directory: URL
+
+        init() throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("refwire-perl-seal-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let hex = { (bytes: [UInt8]) in bytes.map { String(format: "%02x", $0) }.joined() }
+            for (name, key) in [("psk", Self.psk.hex), ("other.psk", Self.otherPSK.hex),
+                                ("client.key", hex(Self.clientPrivate)), ("server.key", hex(Self.serverPrivate))] {
+                try (key + "\n").write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            }
+        }
+
+        func remove() { try? FileManager.default.removeItem(at: directory) }
+
+        /// session_server.pl's or session_client.pl's sealing arguments in `mode`, shell-quoted.
+        func perlArguments(_ mode: SealingMode, server: Bool, psk: String = "psk") -> String {
+            var arguments = ["sealing=\(mode.identifier)"]
+            if mode != .staticKeys { arguments.append("psk_file=" + directory.appendingPathComponent(psk).path) }
+            if mode != .preSharedKey {
+                arguments.append("key_file=" + directory.appendingPathComponent(server ? "server.key" : "client.key").path)
+                arguments.append("trust=" + (server ? Self.client : Self.server).publicKey.hex)
+            }
+            return arguments.map(\.shellQuoted).joined(separator: " ")
+        }
+
+        /// RefWire's side of the channel in `mode`: the client's, or the server's.
+        static func wire(_ mode: SealingMode, server: Bool, psk: PreSharedKey = psk, setting: Setting? = nil) throws -> WireConfiguration {
+            var wire = WireConfiguration()
+            if let setting {
+                wire = WireConfiguration(
+                    format: try #require(PayloadFormat(rawValue: setting.serializer)), compression: setting.compressed ? .zlib() : .none)
+            }
+            let (own, peer) = server ? (Self.server, Self.client) : (Self.client, Self.server)
+            let authentication: SealingConfiguration.Authentication =
+                switch mode {
+                case .staticKeys: .staticKeys(own, trusting: TrustedKeys([peer.publicKey]))
+                case .staticKeysAndPreSharedKey: .staticKeysAndPreSharedKey(own, trusting: TrustedKeys([peer.publicKey]), psk)
+                case .preSharedKey: .preSharedKey(psk)
+                }
+            wire.sealing = SealingConfiguration(authentication: authentication)
+            return wire
+        }
+    }
+
+    /// A sealed run: the mode, and the serializer and compression the wire starts with.
+    struct SealedSetting: CustomTestStringConvertible, Sendable {
+        var mode: SealingMode
+        var setting: Setting
+        var testDescription: String { "\(mode.identifier), \(setting.testDescription)" }
+    }
+
+    static let sealedServerSettings = [
+        SealedSetting(mode: .preSharedKey, setting: Setting(serializer: "nstorable", compressed: false)),
+        SealedSetting(mode: .preSharedKey, setting: Setting(serializer: "json", compressed: true)),
+        SealedSetting(mode: .staticKeys, setting: Setting(serializer: "nstorable", compressed: false)),
+    ]
+    static let sealedClientSettings = [
+        SealedSetting(mode: .preSharedKey, setting: Setting(serializer: "nstorable", compressed: false)),
+        SealedSetting(mode: .preSharedKey, setting: Setting(serializer: "json", compressed: false)),
+        SealedSetting(mode: .staticKeysAndPreSharedKey, setting: Setting(serializer: "nstorable", compressed: true)),
+    ]
+
+    /// session_server.pl sealed in `mode`, for ServerCommandRunner (which appends each
+    /// scenario's configuration).
+    static func sealedServerCommand(_ keys: SealingKeys, _ mode: SealingMode, _ setting: Setting, psk: String = "psk") -> String {
+        "exec perl \(script("session_server.pl")) \(setting.perlArguments) 0 \(keys.perlArguments(mode, server: true, psk: psk))"
+    }
+
+    /// Each scenario resealed in the run's mode (as `refwire conform --seal` plays them)
+    /// against its own sealed session_server.pl, configured as the scenario says.
+    @Test("Every scenario resealed, each against its own sealed session_server.pl", arguments: sealedServerSettings)
+    func sealedServer(_ sealed: SealedSetting) async throws {
+        let keys = try SealingKeys()
+        defer { keys.remove() }
+        let wire = try SealingKeys.wire(sealed.mode, server: false, setting: sealed.setting)
+        let runner = ServerCommandRunner(
+            command: Self.sealedServerCommand(keys, sealed.mode, sealed.setting), wire: wire, timeout: .seconds(10))
+        let scenarios = NIOSessionServerTests.scenarios.compactMap { $0.resealed(sealed.mode.identifier) }
+            .filter { $0.carriageProblem(in: wire.format, codec: wire.codec) == nil }
+        #expect(scenarios.count >= NIOSessionServerTests.scenarios.count - 12)
+        var failures: [String] = []
+        for scenario in scenarios {
+            let outcome = await runner.run(scenario)
+            if !outcome.passed { failures.append(outcome.description) }
+        }
+        #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+        print("PerlImplementation sealed server \(sealed.testDescription): \(scenarios.count - failures.count) of \(scenarios.count) passed")
+    }
+
+    /// The scenarios written for sealed parties (a hello stating another sealing, a
+    /// welcome reporting the mode), as they are, against a server sealed in their mode.
+    @Test("Scenarios about sealing, against session_server.pl sealed in their party's mode")
+    func sealedPartyScenarios() async throws {
+        let keys = try SealingKeys()
+        defer { keys.remove() }
+        let scenarios = NIOSessionServerTests.scenarios.filter { scenario in
+            let modes = Set(scenario.parties.map(\.sealing))
+            return modes.count == 1 && modes.first != SessionSealing.none
+        }
+        #expect(scenarios.count >= 2)
+        for scenario in scenarios {
+            let mode = try #require(SealingMode.allCases.first { $0.identifier == scenario.parties[0].sealing })
+            let setting = Setting(serializer: "nstorable", compressed: false)
+            let runner = ServerCommandRunner(
+                command: Self.sealedServerCommand(keys, mode, setting), wire: try SealingKeys.wire(mode, server: false),
+                timeout: .seconds(10))
+            let outcome = await runner.run(scenario)
+            #expect(outcome.passed, "\(outcome)")
+        }
+    }
+
+    @Test("A sealed session_server.pl refuses a peer with another key, and an unsealed one")
+    func sealedServerRefuses() async throws {
+        let keys = try SealingKeys()
+        defer { keys.remove() }
+        let setting = Setting(serializer: "nstorable", compressed: false)
+        let command = Self.sealedServerCommand(keys, .preSharedKey, setting)
+        let chosen = NIOSessionServerTests.scenarios.filter { scenario in
+            ClientConformanceTests.brokenScenarios.contains { scenario.description.hasSuffix($0) }
+        }
+        #expect(chosen.count >= 3)
+        for wire in [try SealingKeys.wire(.preSharedKey, server: false, psk: SealingKeys.otherPSK), WireConfiguration()] {
+            let runner = ServerCommandRunner(command: command, wire: wire, timeout: .milliseconds(1500))
+            for scenario in chosen {
+                let played = wire.sealing == nil ? scenario : try #require(scenario.resealed(SealingMode.preSharedKey.identifier))
+                let outcome = await runner.run(played)
+                #expect(!outcome.passed, "a peer the server must refuse passed \(scenario)")
+            }
+        }
+    }
+
+    @Test("session_client.pl sealed passes every scenario it can play", arguments: sealedClientSettings)
+    func sealedClient(_ sealed: SealedSetting) async throws {
+        let keys = try SealingKeys()
+        defer { keys.remove() }
+        let wire = try SealingKeys.wire(sealed.mode, server: true, setting: sealed.setting)
+        let command = "exec perl \(Self.script("session_client.pl")) \(sealed.setting.perlArguments) \(keys.perlArguments(sealed.mode, server: false))"
+        let runner = ClientScenarioRunner(command: command, wire: wire, timeout: .seconds(10))
+        let carried = ClientConformanceTests.scenarios.filter { $0.carriageProblem(in: wire.format, codec: wire.codec) == nil }
+        let (ran, _) = await ClientConformanceTests.runAll(runner, carried)
+        #expect(ran.count >= 40)
+        let failures = ran.filter { !$0.passed }
+        #expect(failures.isEmpty, "\(failures.map(\.description).joined(separator: "\n"))")
+        print("PerlImplementation sealed client \(sealed.testDescription): \(ran.count - failures.count) of \(ran.count) passed")
+    }
+
+    @Test("session_client.pl with another pre-shared key fails")
+    func sealedClientWrongKey() async throws {
+        let keys = try SealingKeys()
+        defer { keys.remove() }
+        let command = "exec perl \(Self.script("session_client.pl")) nstorable 0 \(keys.perlArguments(.preSharedKey, server: false, psk: "other.psk"))"
+        let runner = ClientScenarioRunner(command: command, wire: try SealingKeys.wire(.preSharedKey, server: true), timeout: .milliseconds(1500))
+        let chosen = ClientConformanceTests.scenarios.filter { scenario in
+            ClientConformanceTests.brokenScenarios.contains { scenario.description.hasSuffix($0) }
+        }
+        let (ran, _) = await ClientConformanceTests.runAll(runner, chosen)
+        #expect(ran.count >= 3)
+        for outcome in ran {
+            #expect(!outcome.passed, "a client with another key passed \(outcome.scenario)")
+        }
     }
 }

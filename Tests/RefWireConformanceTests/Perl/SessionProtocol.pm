@@ -14,6 +14,9 @@ package SessionProtocol;
 #   parse_message                checks a message against the tables of §5.1 (from a
 #                                client) or §5.2 (from a server)
 #   %DEFAULT_LIMITS, @LIMIT_KEYS §7
+#   sealing_arguments            the KEY=VALUE sealing options as Sealing->new's arguments
+#   SessionProtocol::SealedLink  a sealed connection (Spec/sealing.md, Sealing.pm): what
+#                                POE::Filter::Reference does, with every payload sealed
 use strict;
 use warnings;
 use B ();
@@ -26,7 +29,7 @@ use Exporter 'import';
 
 our @EXPORT_OK = qw(parse_integer is_name parse_message message_id truth
     %DEFAULT_LIMITS @LIMIT_KEYS @SERIALIZERS @COMPRESSIONS %CLIENT_COMMANDS %SERVER_COMMANDS
-    frame_filter from_notation);
+    frame_filter from_notation sealing_arguments @SEALING_KEYS);
 
 # Objects travel as data: YAML.pm and YAML::XS leave tagged nodes unblessed unless told.
 { no warnings 'once'; $YAML::LoadBlessed = 1; $YAML::XS::LoadBlessed = 1; }
@@ -237,6 +240,40 @@ sub perl_node {
     die "unsupported value node $type\n";
 }
 
+# ---------------------------------------------------------------------------------------
+# Sealing options (Spec/sealing.md §7 and §8), shared by the server and the client:
+#   sealing=MODE     psk, static_keys or static_keys_and_psk (none, the default: unsealed)
+#   psk_file=PATH    the pre-shared key file (psk modes)
+#   key_file=PATH    this side's static private key file (static modes)
+#   trust=KEY,...    the peer public keys to accept, each 64 hex digits or a .pub file
+our @SEALING_KEYS = qw(sealing psk_file key_file trust);
+
+# The Sealing->new arguments (but the role) that the sealing options describe, or () for
+# an unsealed channel. Dies when a key cannot be read or the mode lacks one it needs.
+sub sealing_arguments {
+    my (%options) = @_;
+    my $mode = $options{sealing} // 'none';
+    if ($mode eq 'none') {
+        die "psk_file, key_file and trust need sealing=MODE\n" if grep { defined $options{$_} } qw(psk_file key_file trust);
+        return ();
+    }
+    require Sealing;
+    my @arguments = (
+        mode => $mode,
+        (defined $options{psk_file} ? (psk => Sealing::read_key_file($options{psk_file})) : ()),
+        (defined $options{key_file} ? (static_private => Sealing::read_key_file($options{key_file})) : ()),
+        (defined $options{trust} ? (trusted => [map { trusted_key($_) } split /,/, $options{trust}]) : ()),
+    );
+    Sealing->new(role => 'initiator', @arguments);    # refuses a configuration the mode cannot use
+    return @arguments;
+}
+
+sub trusted_key {
+    my ($entry) = @_;
+    return Sealing::read_key_file($entry) if $entry =~ /\.pub\z/;
+    return Sealing::parse_key($entry) // die "trust: $entry is neither 64 hex digits nor a .pub file\n";
+}
+
 # A POE::Filter::Reference over one connection's serializer object.
 sub frame_filter {
     my ($serializer, $compression) = @_;
@@ -247,6 +284,89 @@ sub frame_filter {
         NoFatals => 1,
         MaxBuffer => 64 * 1024 * 1024,
     );
+}
+
+# ---------------------------------------------------------------------------------------
+package SessionProtocol::SealedLink;
+# One sealed connection: a Sealing channel with the connection's serializer object and
+# compression. It does what POE::Filter::Reference does on an unsealed connection
+# (freeze, compress; uncompress, thaw), with each payload sealed as one frame. The
+# channel frames the sealed bytes itself, so the connection's POE filter is
+# POE::Filter::Stream and everything written comes from here, in order.
+use Compress::Zlib ();
+
+# new(channel => Sealing, serializer => SessionProtocol::Serializer, zlib => 0|1)
+sub new {
+    my ($class, %args) = @_;
+    return bless {%args}, $class;
+}
+
+sub set_zlib       { $_[0]{zlib} = $_[1] }
+sub is_established { $_[0]{channel}->is_established }
+
+# What to write first: message 1 for an initiator, nothing for a responder.
+sub start {
+    my ($self) = @_;
+    $self->{channel}->start;
+    return $self->{channel}->take_output;
+}
+
+# Feeds bytes from the peer. Returns the events (Sealing.pm's); a sealing failure ends
+# the list as {type => 'error', error => Sealing::Error}, after every event before it.
+# Then write pending_output (the handshake's answers). A message's payload is thawed only
+# when its turn comes (thaw), since the message before it may switch the compression.
+sub receive {
+    my ($self, $bytes) = @_;
+    return $self->events(sub { $self->{channel}->feed($bytes) });
+}
+
+# The connection has ended: `truncated` unless the peer's FINAL frame came first.
+sub finish {
+    my ($self) = @_;
+    return $self->events(sub { $self->{channel}->finish });
+}
+
+sub events {
+    my ($self, $action) = @_;
+    my @events;
+    my $ok = eval {
+        $action->();
+        while (my $event = $self->{channel}->next_event) {
+            push @events, $event;
+        }
+        1;
+    };
+    push @events, { type => 'error', error => $@ } unless $ok;
+    return @events;
+}
+
+# A message's payload as a SessionProtocol::Frame. As with POE::Filter::Reference, a
+# payload that does not inflate is thawed as undef, which the serializer object reports
+# as an unreadable frame.
+sub thaw {
+    my ($self, $payload) = @_;
+    return $self->{serializer}->thaw($self->{zlib} ? Compress::Zlib::uncompress($payload) : $payload);
+}
+
+# The bytes that carry $message. Dies if the channel cannot seal (not established,
+# failed, closed, or the payload is over the limit).
+sub frame_for {
+    my ($self, $message) = @_;
+    my $payload = $self->{serializer}->freeze($message);
+    $payload = Compress::Zlib::compress($payload) if $self->{zlib};
+    $self->{channel}->seal($payload);
+    return $self->{channel}->take_output;
+}
+
+sub pending_output { $_[0]{channel}->take_output }
+
+# The last bytes to write: the FINAL frame once established (a failed or unfinished
+# channel has none to send).
+sub close_output {
+    my ($self) = @_;
+    my $channel = $self->{channel};
+    $channel->close if $channel->is_established && !$channel->error;
+    return $channel->take_output;
 }
 
 # ---------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 #!/usr/bin/perl
-# session_client.pl SERIALIZER COMPRESSION
+# session_client.pl SERIALIZER COMPRESSION [KEY=VALUE...]
 #
 # An independent client of RefWire's session protocol (Spec/protocol.md, version 1),
 # written from the specification alone with POE (POE::Component::Client::TCP, a
@@ -12,6 +12,18 @@
 #   SERIALIZER   what the connection starts in: nstorable, storable, json, yaml, yamlxs
 #                (frames are read whatever their format, payloads.md §2)
 #   COMPRESSION  1: payloads are zlib streams from the start
+#   KEY=VALUE    sealing (Spec/sealing.md, Sealing.pm; keys from `refwire keygen`):
+#                  sealing=MODE    psk, static_keys or static_keys_and_psk
+#                  psk_file=PATH   the pre-shared key (psk modes)
+#                  key_file=PATH   the client's static private key (static modes)
+#                  trust=KEY,...   server public keys: hex, or .pub files
+#
+#   refwire conform --client 'perl session_client.pl nstorable 0 sealing=psk psk_file=F' --seal psk --seal-psk F
+#
+# Sealed, the client is the initiator: a connect is done when the handshake is (refused
+# if it fails), every message is sealed, the welcome must report the mode, and the
+# client's final frame goes before it closes. A channel that fails later is reported as a
+# violation and closed.
 #
 # Actions arrive on standard input as JSON lines ({"action": ...}); events go to standard
 # output as JSON lines ({"event": ...}), flushed after each. The client numbers its
@@ -25,15 +37,23 @@ use strict;
 use warnings;
 use FindBin ();
 use lib $FindBin::Bin;
-use POE qw(Component::Client::TCP Wheel::ReadWrite Filter::Line);
+use POE qw(Component::Client::TCP Wheel::ReadWrite Filter::Line Filter::Stream);
 use JSON::XS ();
 use Scalar::Util qw(blessed reftype);
 use SessionProtocol qw(parse_integer is_name parse_message truth frame_filter from_notation
-    %DEFAULT_LIMITS @SERIALIZERS %SERVER_COMMANDS);
+    sealing_arguments %DEFAULT_LIMITS @SERIALIZERS %SERVER_COMMANDS @SEALING_KEYS);
 
-my ($serializer, $compression) = @ARGV;
-die "usage: session_client.pl nstorable|storable|json|yaml|yamlxs 0|1\n"
+my ($serializer, $compression, @options) = @ARGV;
+die "usage: session_client.pl nstorable|storable|json|yaml|yamlxs 0|1 [KEY=VALUE...]\n"
     unless defined $compression && grep({ $_ eq $serializer } @SERIALIZERS) && $compression =~ /^[01]$/;
+my %sealing_options;
+for (@options) {
+    my ($key, $value) = /\A(\w+)=(.*)\z/s or die "bad option $_\n";
+    die "unknown option $key\n" unless grep { $_ eq $key } @SEALING_KEYS;
+    $sealing_options{$key} = $value;
+}
+my @sealing = sealing_arguments(%sealing_options);    # () when unsealed
+my $SEALING = @sealing ? $sealing_options{sealing} : 'none';
 my $TRACE = $ENV{REFWIRE_POE_TRACE};
 my $json = JSON::XS->new->utf8->canonical;
 binmode STDOUT;
@@ -311,9 +331,8 @@ sub on_welcome {
             return "the welcome does not say which $key it chose";
         }
     }
-    my $sealing = $offered->{sealing} // 'none';
-    return "the welcome reports sealing $message->{sealing} on an unsealed channel"
-        if $message->{sealing} ne 'none';
+    return "the welcome reports sealing $message->{sealing}, the channel's is $SEALING"
+        if $message->{sealing} ne $SEALING;
     for my $key (keys %DEFAULT_LIMITS) {
         my $value = parse_integer($message->{limits}{$key}, ~0);
         $state{limits}{$key} = $value if defined $value;
@@ -429,33 +448,51 @@ sub on_bye {
 # ---------------------------------------------------------------------------------------
 # Transport
 
+# The connect action ends here: done, or refused with why.
+sub connect_finished {
+    my ($refusal) = @_;
+    $state{connecting} = 0;
+    $busy = 0;
+    if (defined $refusal) {
+        event(event => 'refused', action => 'connect', text => $refusal);
+    } else {
+        $state{connected} = 1;
+        event(event => 'done', action => 'connect');
+    }
+    run_actions();
+}
+
 sub start_connection {
     my ($host, $port) = @_;
+    my $filter = sub { @sealing ? POE::Filter::Stream->new : frame_filter($state{ser}, $state{zlib}) };
     POE::Component::Client::TCP->new(
         Alias => 'connection',
         RemoteAddress => $host,
         RemotePort => $port,
-        Filter => frame_filter($state{ser}, $state{zlib}),
+        Filter => $filter->(),
         Connected => sub {
-            $_[HEAP]{server}->set_filter(frame_filter($state{ser}, $state{zlib}));
-            $state{connected} = 1;
-            $state{connecting} = 0;
-            $busy = 0;
-            event(event => 'done', action => 'connect');
-            run_actions();
+            my $heap = $_[HEAP];
+            $heap->{server}->set_filter($filter->());
+            return connect_finished() unless @sealing;
+            # Sealed: the connection is usable once the handshake completes.
+            $heap->{link} = SessionProtocol::SealedLink->new(
+                channel => Sealing->new(role => 'initiator', @sealing), serializer => $state{ser}, zlib => $state{zlib});
+            write_raw($heap, $heap->{link}->start);
         },
         ConnectError => sub {
-            $state{connecting} = 0;
-            $busy = 0;
-            event(event => 'refused', action => 'connect', text => "cannot connect: $_[ARG2]");
             $_[KERNEL]->yield('shutdown');
-            run_actions();
+            connect_finished("cannot connect: $_[ARG2]");
         },
-        ServerInput => sub { handle_frame($_[ARG0]) },
+        ServerInput => sub {
+            my ($heap, $input) = @_[HEAP, ARG0];
+            if ($heap->{link}) { receive_sealed($heap, $input) }
+            else { handle_frame($input) }
+        },
         ServerError => sub { },    # then Disconnected
         Disconnected => sub {
             my $was = $state{connected};
             $state{connected} = 0;
+            connect_finished('the connection closed during the sealing handshake') if $state{connecting};
             event(event => 'closed') if $was && !$state{closed_by_us};
             $_[KERNEL]->alias_remove('connection');
         },
@@ -463,19 +500,56 @@ sub start_connection {
             put => sub {
                 my ($heap, $message) = @_[HEAP, ARG0];
                 return unless $heap->{server} && $heap->{connected};
-                $heap->{server}->put($message);
+                $heap->{server}->put($heap->{link} ? $heap->{link}->frame_for($message) : $message);
                 $heap->{server}->flush;
             },
             close => sub {
-                delete $_[HEAP]{server};
+                my $heap = $_[HEAP];
+                write_raw($heap, $heap->{link}->close_output) if $heap->{link};
+                delete $heap->{server};
                 $_[KERNEL]->alias_remove('connection');
                 $_[KERNEL]->yield('shutdown');
             },
             refilter => sub {
-                $_[HEAP]{server}->set_filter(frame_filter($state{ser}, $state{zlib})) if $_[HEAP]{server};
+                my $heap = $_[HEAP];
+                if ($heap->{link}) { $heap->{link}->set_zlib($state{zlib}) }
+                elsif ($heap->{server}) { $heap->{server}->set_filter($filter->()) }
             },
         },
     );
+}
+
+# Bytes from a sealed connection. The handshake's completion completes the connect; a
+# failed channel refuses it, or later is a violation that ends the connection. (The
+# server's final frame needs nothing: its closing follows.)
+sub receive_sealed {
+    my ($heap, $bytes) = @_;
+    for my $event ($heap->{link}->receive($bytes)) {
+        if ($event->{type} eq 'established') {
+            connect_finished();
+        } elsif ($event->{type} eq 'message') {
+            handle_frame($heap->{link}->thaw($event->{payload}));
+        } elsif ($event->{type} eq 'error') {
+            trace('sealing failed:', $event->{error});
+            my $was = $state{connected};
+            $poe_kernel->call(connection => 'close');
+            $state{connected} = 0;
+            if ($was) {
+                event(event => 'violation', text => "$event->{error}");
+                event(event => 'closed');
+            } else {
+                connect_finished("the sealing handshake failed: $event->{error}");
+            }
+        }
+    }
+    write_raw($heap, $heap->{link}->pending_output);
+}
+
+sub write_raw {
+    my ($heap, $bytes) = @_;
+    return unless length $bytes && $heap->{server};
+    $heap->{server}->put($bytes);
+    $heap->{server}->flush;
 }
 
 POE::Session->create(inline_states => {

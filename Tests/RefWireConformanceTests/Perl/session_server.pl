@@ -20,10 +20,19 @@
 #                  serializers=nstorable,json   (what hello may choose; default all five)
 #                  compression=none,zlib        (default both)
 #                  versions=1                   (default 1)
-#                  requires_sealing=1           (no sealing here, so every hello fails)
+#                  requires_sealing=1           (an unsealed hello is refused)
 #                  name=TEXT                    (the welcome's name)
+#                and sealing (Spec/sealing.md, Sealing.pm; keys from `refwire keygen`):
+#                  sealing=MODE                 psk, static_keys or static_keys_and_psk
+#                  psk_file=PATH                the pre-shared key (psk modes)
+#                  key_file=PATH                the server's static private key (static modes)
+#                  trust=KEY,...                client public keys: hex, or .pub files
 #
-# Sealing (Spec/sealing.md) is not implemented: every channel is unsealed ("none").
+# With sealing, every connection is sealed as the responder: the handshake first, then
+# each frame's payload is opened and read as on an unsealed connection, and every reply is
+# sealed; the welcome reports the mode. A connection whose channel fails is closed at
+# once; one whose client sends its final frame is ended as if it had closed, and the
+# server's final frame goes before every close.
 #
 # The server shuts down (bye with code shutdown to every connection, then closes them)
 # when its standard input ends, on SIGTERM or SIGINT, and after REFWIRE_POE_SECONDS
@@ -32,11 +41,11 @@ use strict;
 use warnings;
 use FindBin ();
 use lib $FindBin::Bin;
-use POE qw(Component::Server::TCP);
+use POE qw(Component::Server::TCP Filter::Stream);
 use Scalar::Util qw(blessed reftype);
 use Socket qw(unpack_sockaddr_in);
-use SessionProtocol qw(parse_integer is_name parse_message truth frame_filter
-    %DEFAULT_LIMITS @LIMIT_KEYS @SERIALIZERS @COMPRESSIONS %CLIENT_COMMANDS);
+use SessionProtocol qw(parse_integer is_name parse_message truth frame_filter sealing_arguments
+    %DEFAULT_LIMITS @LIMIT_KEYS @SERIALIZERS @COMPRESSIONS %CLIENT_COMMANDS @SEALING_KEYS);
 
 my ($serializer, $compression, $port, @options) = @ARGV;
 die "usage: session_server.pl nstorable|storable|json|yaml|yamlxs 0|1 PORT [KEY=VALUE...]\n"
@@ -50,13 +59,17 @@ my %config = (
     requires_sealing => 0,
     name => 'refwire-perl-poe',
 );
+my %sealing_options;
 for (@options) {
     my ($key, $value) = /\A(\w+)=(.*)\z/s or die "bad option $_\n";
     if (exists $limits{$key}) { $limits{$key} = 0 + $value }
     elsif ($key =~ /\A(?:serializers|compression|versions)\z/) { $config{$key} = [split /,/, $value] }
     elsif ($key =~ /\A(?:requires_sealing|name)\z/) { $config{$key} = $value }
+    elsif (grep { $_ eq $key } @SEALING_KEYS) { $sealing_options{$key} = $value }
     else { die "unknown option $key\n" }
 }
+my @sealing = sealing_arguments(%sealing_options);    # () when unsealed
+my $SEALING = @sealing ? $sealing_options{sealing} : 'none';
 my $MAX_ID = $limits{max_message_id};
 my $TRACE = $ENV{REFWIRE_POE_TRACE};
 $| = 1;
@@ -246,10 +259,10 @@ sub on_hello {
         'no version in common: the server speaks ' . join(', ', @{ $config{versions} }))
         unless defined $version;
     return refuse_hello($conn, $id, 'sealing_required', 'this server requires a sealed channel')
-        if $config{requires_sealing};
+        if $config{requires_sealing} && $SEALING eq 'none';
     return refuse_hello($conn, $id, 'sealing_mismatch',
-        "the hello states sealing $message->{sealing}, the channel is not sealed")
-        if defined $message->{sealing} && $message->{sealing} ne 'none';
+        "the hello states sealing $message->{sealing}, the channel's is $SEALING")
+        if defined $message->{sealing} && $message->{sealing} ne $SEALING;
     my ($chosen_serializer, $chosen_compression);
     if (exists $message->{serializers}) {
         my %have = map { $_ => 1 } @{ $config{serializers} };
@@ -270,7 +283,7 @@ sub on_hello {
         cmd => 'welcome', re => 0 + $id, version => 0 + $version,
         (defined $chosen_serializer ? (serializer => $chosen_serializer) : ()),
         (defined $chosen_compression ? (compression => $chosen_compression) : ()),
-        sealing => 'none', name => $config{name},
+        sealing => $SEALING, name => $config{name},
         limits => { map { $_ => 0 + $limits{$_} } @LIMIT_KEYS },
     });
     # Switch after writing the welcome (§4).
@@ -454,7 +467,14 @@ POE::Component::Server::TCP->new(
             ser => SessionProtocol::Serializer->new($serializer), zlib => 0 + $compression,
             aliases => [], subs => {}, sub_order => [], sent => {}, held => {}, next_id => 1,
         };
-        $heap->{client}->set_filter(frame_filter($conn->{ser}, $conn->{zlib}));
+        if (@sealing) {
+            $heap->{client}->set_filter(POE::Filter::Stream->new);
+            $heap->{link} = SessionProtocol::SealedLink->new(
+                channel => Sealing->new(role => 'responder', @sealing), serializer => $conn->{ser}, zlib => $conn->{zlib});
+            $heap->{link}->start;    # a responder waits for message 1
+        } else {
+            $heap->{client}->set_filter(frame_filter($conn->{ser}, $conn->{zlib}));
+        }
         $heap->{conn} = $conn;
         if ($shutting_down) { $poe_kernel->yield('shutdown'); return }
         $connections{$conn->{sid}} = $conn;
@@ -462,8 +482,10 @@ POE::Component::Server::TCP->new(
         trace("connected $conn->{sid}");
     },
     ClientInput => sub {
-        my ($heap, $frame) = @_[HEAP, ARG0];
-        handle_frame($heap->{conn}, $frame) if $heap->{conn};
+        my ($heap, $input) = @_[HEAP, ARG0];
+        return unless $heap->{conn};
+        if ($heap->{link}) { receive_sealed($heap, $input) }
+        else { handle_frame($heap->{conn}, $input) }
     },
     ClientDisconnected => sub {
         my $conn = $_[HEAP]{conn} or return;
@@ -476,16 +498,47 @@ POE::Component::Server::TCP->new(
         rw_send => sub {
             my ($heap, $message) = @_[HEAP, ARG0];
             return unless $heap->{client} && !$heap->{shutdown};
-            eval { $heap->{client}->put($message); 1 }
+            eval { $heap->{client}->put($heap->{link} ? $heap->{link}->frame_for($message) : $message); 1 }
                 or warn "cannot write a message to connection $heap->{conn}{sid}: $@";
         },
-        rw_close => sub { $_[KERNEL]->yield('shutdown') },
+        rw_close => sub {
+            my $heap = $_[HEAP];
+            write_raw($heap, $heap->{link}->close_output) if $heap->{link};
+            $_[KERNEL]->yield('shutdown');
+        },
         rw_refilter => sub {
             my ($heap, $zlib) = @_[HEAP, ARG0];
-            $heap->{client}->set_filter(frame_filter($heap->{conn}{ser}, $zlib)) if $heap->{client};
+            if ($heap->{link}) { $heap->{link}->set_zlib($zlib) }
+            elsif ($heap->{client}) { $heap->{client}->set_filter(frame_filter($heap->{conn}{ser}, $zlib)) }
         },
     },
 );
+
+# Bytes from a sealed connection: messages are handled as on an unsealed connection, and
+# what the handshake answers goes out (replies carry it along, in order, if it is not
+# already out). The client's final frame ends the connection as its closing would; a
+# failed channel ends it too, without a final frame (nothing can be sealed on it).
+sub receive_sealed {
+    my ($heap, $bytes) = @_;
+    my $conn = $heap->{conn};
+    for my $event ($heap->{link}->receive($bytes)) {
+        if ($event->{type} eq 'message') {
+            handle_frame($conn, $heap->{link}->thaw($event->{payload}));
+        } elsif ($event->{type} eq 'closed') {
+            trace("<- $conn->{sid} final frame");
+            end_connection($conn);
+        } elsif ($event->{type} eq 'error') {
+            trace("<- $conn->{sid} $event->{error}");
+            end_connection($conn);
+        }
+    }
+    write_raw($heap, $heap->{link}->pending_output);
+}
+
+sub write_raw {
+    my ($heap, $bytes) = @_;
+    $heap->{client}->put($bytes) if length $bytes && $heap->{client};
+}
 
 POE::Session->create(inline_states => {
     _start => sub {
