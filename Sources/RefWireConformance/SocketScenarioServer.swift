@@ -11,6 +11,13 @@ import RefWireNIO
 /// reads up to its `pong` or the end of the stream. A live server cannot be configured
 /// or shut down by the runner: run only scenarios without ``Scenario/needsConfiguredServer``
 /// (``shutdown(text:)`` fails), unless the server was started alike.
+///
+/// A close has no reply, yet what it causes must be over before the runner looks: when
+/// a party that asked to publish aliases disconnects (and when ``closeAll()`` ends a
+/// scenario), the runner asks the server for its `listing` on a connection of its own
+/// until none of those aliases is listed (`Spec/protocol.md` §5.4: the server rescinds a
+/// gone publisher's aliases before anything else it does for the close). So the next
+/// step, or the next scenario on the same server, starts from the state the close left.
 public struct SocketScenarioServer: ScenarioServerSubject {
     public var host: String
     public var port: Int
@@ -40,6 +47,8 @@ public struct SocketScenarioServer: ScenarioServerSubject {
 
     private var parties: [String: Party] = [:]
     private var barrier = 0
+    /// The aliases each party asked to publish (whether or not the server agreed).
+    private var publishing: [String: Set<String>] = [:]
 
     public init(host: String, port: Int, wire: WireConfiguration = WireConfiguration(), timeout: Duration = .seconds(10)) {
         self.host = host
@@ -69,16 +78,23 @@ public struct SocketScenarioServer: ScenarioServerSubject {
     public mutating func send(_ message: PerlValue, from name: String) async throws(ScenarioError) {
         var party = try party(name)
         try await party.stream.send(message)
-        if message["cmd"]?.stringValue == "hello" { party.awaitingHelloReply = message["id"] ?? .undef }
-        party.dirty = true
-        parties[name] = party
+        sent(message, by: name, party: &party)
     }
 
     public mutating func sendVector(_ vector: ProtocolVector, from name: String) async throws(ScenarioError) {
         var party = try party(name)
         try await party.stream.send(vector)
-        let message = try vector.value(in: party.stream.format)
-        if message["cmd"]?.stringValue == "hello" { party.awaitingHelloReply = message["id"] ?? .undef }
+        sent(try vector.value(in: party.stream.format), by: name, party: &party)
+    }
+
+    /// Notes what a sent message asks for: a `hello` awaits its answer before anything
+    /// else is read; a `publish` names an alias a close will have to rescind.
+    private mutating func sent(_ message: PerlValue, by name: String, party: inout Party) {
+        switch message["cmd"]?.stringValue {
+        case "hello": party.awaitingHelloReply = message["id"] ?? .undef
+        case "publish": if let alias = message["alias"]?.stringValue { publishing[name, default: []].insert(alias) }
+        default: break
+        }
         party.dirty = true
         parties[name] = party
     }
@@ -94,11 +110,15 @@ public struct SocketScenarioServer: ScenarioServerSubject {
         parties[name] = nil
         let settled = disconnectObserver?()
         await party.stream.connection.close()
-        // A close has no reply to wait for: give the server time to handle it before the
-        // next barrier looks for what it caused (cancels, rescinded, failed results).
+        // A close has no reply to wait for: the server must have handled it before the next
+        // barrier looks for what it caused (cancels, rescinded, failed results).
+        let others = parties.keys.reduce(into: Set<String>()) { $0.formUnion(publishing[$1] ?? []) }
+        let aliases = (publishing.removeValue(forKey: name) ?? []).subtracting(others)
         if let settled {
             await settled()
-        } else {
+        } else if aliases.isEmpty {
+            try? await Task.sleep(for: disconnectSettleTime)
+        } else if await !awaitUnlisted(aliases) {
             try? await Task.sleep(for: disconnectSettleTime)
         }
     }
@@ -163,9 +183,47 @@ public struct SocketScenarioServer: ScenarioServerSubject {
         }
     }
 
-    /// Closes every connection still open.
+    /// Closes every connection still open, and waits until the server has rescinded the
+    /// aliases they asked to publish: a scenario leaves nothing behind on a server that
+    /// runs the next.
     public mutating func closeAll() async {
         for party in parties.values { await party.stream.connection.close() }
         parties = [:]
+        let aliases = publishing.values.reduce(into: Set<String>()) { $0.formUnion($1) }
+        publishing = [:]
+        if !aliases.isEmpty, await !awaitUnlisted(aliases) { try? await Task.sleep(for: disconnectSettleTime) }
+    }
+
+    /// Asks for the server's `listing` on a connection of its own until none of `aliases`
+    /// is in it (within ``timeout``). `false` if the server cannot be asked (it refuses the
+    /// connection or the `hello`, or has shut down) or the aliases stay.
+    private func awaitUnlisted(_ aliases: Set<String>) async -> Bool {
+        guard var probe = try? await MessageStream(
+            connection: FrameConnection.connect(host: host, port: port, sealing: wire.sealing, timeout: timeout), wire: wire)
+        else { return false }
+        let unlisted = await pollListing(on: &probe, until: aliases)
+        await probe.connection.close()
+        return unlisted
+    }
+
+    private func pollListing(on probe: inout MessageStream, until aliases: Set<String>) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        do throws(ScenarioError) {
+            try await probe.send(["cmd": "hello", "id": 1, "versions": [1]])
+            guard let welcome = try await probe.receive(timeout: timeout), welcome["cmd"]?.stringValue == "welcome" else { return false }
+            try probe.apply(welcome: welcome)
+            var id: Int64 = 1
+            while ContinuousClock.now < deadline {
+                id += 1
+                try await probe.send(["cmd": "listing", "id": .integer(id)])
+                guard let reply = try await probe.receive(timeout: timeout), reply["cmd"]?.stringValue == "ok" else { return false }
+                let listed = Set((reply["aliases"]?.arrayElements ?? []).compactMap(\.stringValue))
+                if listed.isDisjoint(with: aliases) { return true }
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+        } catch {
+            return false
+        }
+        return false
     }
 }

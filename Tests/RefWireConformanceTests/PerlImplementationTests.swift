@@ -75,42 +75,18 @@ struct PerlImplementationTests {
         print("PerlImplementation client \(setting.testDescription): \(run.lines.last ?? ""), \(table.skipped) skipped")
     }
 
-    /// The `KEY=VALUE` arguments that configure session_server.pl as `options` say.
-    static func perlConfiguration(_ options: SessionServerOptions) -> [String] {
-        var arguments: [String] = []
-        for (key, value) in options.limits.perlValue.hashContents ?? PerlHash() {
-            if case .string(let name) = key, let number = value.int64Value { arguments.append("\(name)=\(number)") }
-        }
-        arguments.append("serializers=" + options.serializers.map(\.name).joined(separator: ","))
-        arguments.append("compression=" + options.compression.map(\.rawValue).joined(separator: ","))
-        arguments.append("versions=" + options.versions.map(String.init).joined(separator: ","))
-        if options.requiresSealing { arguments.append("requires_sealing=1") }
-        return arguments
-    }
-
     /// The scenarios a live run skips because they need the server configured (limits,
     /// options, a shutdown), unsealed: each against a session_server.pl started with the
-    /// scenario's configuration, so that the Perl server passes every scenario it can.
+    /// scenario's settings (`refwire conform --server-command`), so that the Perl server
+    /// passes every scenario it can.
     static let configuredScenarios = NIOSessionServerTests.scenarios.filter {
         $0.needsConfiguredServer && $0.parties.allSatisfy { $0.sealing == SessionSealing.none }
     }
 
     @Test("Scenarios that need a configured server, each against its own session_server.pl", arguments: configuredScenarios)
     func configured(_ scenario: Scenario) async throws {
-        let arguments = Self.perlConfiguration(scenario.serverOptions).map { "'\($0)'" }.joined(separator: " ")
-        let server = try await ClientProcess(
-            command: "exec perl \(Self.script("session_server.pl")) nstorable 0 0 \(arguments)",
-            environment: ["REFWIRE_POE_SECONDS": "60"])
-        let portLine = try await server.nextLine(by: .now + .seconds(30))
-        let port = try #require(portLine.flatMap { Int(String(decoding: $0, as: UTF8.self)) }, "no port from session_server.pl")
-        var subject = SocketScenarioServer(host: "127.0.0.1", port: port, wire: WireConfiguration(), timeout: .seconds(10))
-        // The script shuts down (bye to every connection) when its standard input ends.
-        subject.shutdownHandler = { _ in await server.closeInput() }
-        subject.disconnectSettleTime = .milliseconds(300)
-        let outcome = await ScenarioRunner(driveClients: false).run(scenario, against: &subject)
-        await subject.closeAll()
-        await server.closeInput()
-        _ = await server.exitStatus(within: .seconds(10))
+        let runner = ServerCommandRunner(command: "exec perl \(Self.script("session_server.pl")) nstorable 0 0", timeout: .seconds(10))
+        let outcome = await runner.run(scenario)
         #expect(outcome.passed, "\(outcome)")
     }
 
