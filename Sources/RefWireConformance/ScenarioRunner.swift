@@ -34,6 +34,11 @@ public protocol ScenarioServerSubject {
     mutating func delivered(_ message: PerlValue, as vector: ProtocolVector?, to party: String) async throws(ScenarioError)
     /// A `closed` step found `party` closed by the server, after everything it received.
     mutating func confirmClosed(_ party: String) async throws(ScenarioError)
+    /// How long a `receive` step keeps collecting while its party has received nothing:
+    /// a server in another process may still be handling what caused the message (a
+    /// close, which has no reply to wait for). Zero (the default): what was not received
+    /// by the barrier never will be.
+    var patience: Duration { get }
 }
 
 extension ScenarioServerSubject {
@@ -41,6 +46,7 @@ extension ScenarioServerSubject {
         async throws(ScenarioError) -> PerlValue? { nil }
     public mutating func delivered(_ message: PerlValue, as vector: ProtocolVector?, to party: String) async throws(ScenarioError) {}
     public mutating func confirmClosed(_ party: String) async throws(ScenarioError) {}
+    public var patience: Duration { .zero }
 }
 
 /// How a scenario ran.
@@ -133,6 +139,11 @@ public struct ScenarioRunner {
                 case .sendVector(let party, let vector):
                     try await subject.sendVector(vector, from: party)
                 case .receive(let party, let pattern, let vector):
+                    let deadline = ContinuousClock.now + subject.patience
+                    while inboxes[party, default: []].isEmpty, !closed.contains(party), ContinuousClock.now < deadline {
+                        try? await Task.sleep(for: .milliseconds(5))
+                        try await collect(from: &subject)
+                    }
                     guard !inboxes[party, default: []].isEmpty else {
                         throw ScenarioError("\(party) should receive \(pattern) but received nothing\(closed.contains(party) ? " (connection closed)" : "")")
                     }

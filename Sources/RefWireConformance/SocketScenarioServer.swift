@@ -183,6 +183,9 @@ public struct SocketScenarioServer: ScenarioServerSubject {
         }
     }
 
+    /// A `receive` step waits up to ``timeout`` for its message.
+    public var patience: Duration { timeout }
+
     /// Closes every connection still open, and waits until the server has rescinded the
     /// aliases they asked to publish: a scenario leaves nothing behind on a server that
     /// runs the next.
