@@ -26,10 +26,14 @@ public struct ProtocolVector: Sendable, CustomStringConvertible {
 
     public var description: String { name }
 
-    /// Whether the message states a channel's sealing (a `hello`'s `sealing`): it then
-    /// means something else on a sealed channel.
+    /// Whether the message is a `hello` that states the channel's sealing: it then means
+    /// something else on a sealed channel. (What a client sends the server only a server
+    /// sends, a `welcome` among them, is refused whatever it says.)
     public var statesSealing: Bool {
-        frames.keys.contains { (try? value(in: $0))?["sealing"] != nil }
+        frames.keys.contains { format in
+            guard let message = try? value(in: format) else { return false }
+            return message["cmd"]?.stringValue == "hello" && message["sealing"] != nil
+        }
     }
 
     /// The frame's payload in `format`, or `nil` if the vector has none in it.
