@@ -27,7 +27,8 @@ public struct SocketScenarioServer: ScenarioServerSubject {
     public var timeout: Duration
     /// Carries out a scenario's `shutdown` step (for a server the test started); `nil`:
     /// the step fails.
-    /// How long ``disconnect(_:)`` waits for the server to handle the close. Default: 100 ms.
+    /// How long ``disconnect(_:)`` waits for the server to handle a close it cannot observe (the
+    /// party published nothing, or the server cannot be asked for its listing). Default: 100 ms.
     public var disconnectSettleTime: Duration = .milliseconds(100)
     /// For a server the caller can observe: called just before a party's connection is
     /// closed; the closure it returns is awaited after the close, instead of
