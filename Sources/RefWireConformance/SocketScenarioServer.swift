@@ -25,8 +25,6 @@ public struct SocketScenarioServer: ScenarioServerSubject {
     public var wire: WireConfiguration
     /// The bound on every wait (connect, a reply, a barrier). Default: 10 s.
     public var timeout: Duration
-    /// Carries out a scenario's `shutdown` step (for a server the test started); `nil`:
-    /// the step fails.
     /// How long ``disconnect(_:)`` waits for the server to handle a close it cannot observe (the
     /// party published nothing, or the server cannot be asked for its listing). Default: 100 ms.
     public var disconnectSettleTime: Duration = .milliseconds(100)
@@ -34,6 +32,8 @@ public struct SocketScenarioServer: ScenarioServerSubject {
     /// closed; the closure it returns is awaited after the close, instead of
     /// ``disconnectSettleTime``, and returns once the server has handled the close.
     public var disconnectObserver: (@Sendable () -> @Sendable () async -> Void)?
+    /// Carries out a scenario's `shutdown` step (for a server the test started); `nil`:
+    /// the step fails.
     public var shutdownHandler: (@Sendable (String) async -> Void)?
 
     private struct Party {
