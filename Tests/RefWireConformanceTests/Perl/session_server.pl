@@ -33,6 +33,10 @@
 # sealed; the welcome reports the mode. A connection whose channel fails is closed at
 # once; one whose client sends its final frame is ended as if it had closed, and the
 # server's final frame goes before every close.
+# Every close lingers (Spec/protocol.md §5.4, Closing): the server half-closes once its
+# last frame is out, discards what the peer still sends, and closes at the peer's end of
+# input or after 2 s, so that a late frame from the peer cannot reset the connection and
+# destroy that last frame.
 #
 # The server shuts down (bye with code shutdown to every connection, then closes them)
 # when its standard input ends, on SIGTERM or SIGINT, and after REFWIRE_POE_SECONDS
@@ -483,29 +487,34 @@ POE::Component::Server::TCP->new(
     },
     ClientInput => sub {
         my ($heap, $input) = @_[HEAP, ARG0];
-        return unless $heap->{conn};
+        return if !$heap->{conn} || $heap->{lingering};
         if ($heap->{link}) { receive_sealed($heap, $input) }
         else { handle_frame($heap->{conn}, $input) }
     },
     ClientDisconnected => sub {
+        $_[KERNEL]->delay('linger_over');
         my $conn = $_[HEAP]{conn} or return;
         delete $open_sessions{$conn->{sid}};
         trace("disconnected $conn->{sid}");
         forget($conn);    # nothing if the server already forgot it
     },
     ClientError => sub { },
+    ClientFlushed => sub { half_close(@_[KERNEL, HEAP]) if $_[HEAP]{lingering} },
     InlineStates => {
         rw_send => sub {
             my ($heap, $message) = @_[HEAP, ARG0];
-            return unless $heap->{client} && !$heap->{shutdown};
+            return unless $heap->{client} && !$heap->{shutdown} && !$heap->{lingering};
             eval { $heap->{client}->put($heap->{link} ? $heap->{link}->frame_for($message) : $message); 1 }
                 or warn "cannot write a message to connection $heap->{conn}{sid}: $@";
         },
         rw_close => sub {
-            my $heap = $_[HEAP];
+            my ($kernel, $heap) = @_[KERNEL, HEAP];
+            return if $heap->{lingering} || !$heap->{client};
             write_raw($heap, $heap->{link}->close_output) if $heap->{link};
-            $_[KERNEL]->yield('shutdown');
+            $heap->{lingering} = 1;
+            half_close($kernel, $heap) unless $heap->{client}->get_driver_out_octets;
         },
+        linger_over => sub { $_[KERNEL]->yield('shutdown') },
         rw_refilter => sub {
             my ($heap, $zlib) = @_[HEAP, ARG0];
             if ($heap->{link}) { $heap->{link}->set_zlib($zlib) }
@@ -533,6 +542,17 @@ sub receive_sealed {
         }
     }
     write_raw($heap, $heap->{link}->pending_output);
+}
+
+# A lingering close (Spec/protocol.md §5.4): once its last frame is out, the server
+# half-closes and discards what the peer still sends until the peer closes or the linger
+# ends. Closing at once with unread input would make TCP reset the connection, and the
+# peer could lose that last frame (an error, or bye) before reading it.
+sub half_close {
+    my ($kernel, $heap) = @_;
+    return if $heap->{half_closed}++ || !$heap->{client};
+    $heap->{client}->shutdown_output;
+    $kernel->delay(linger_over => 2);    # seconds, as RefWireSessionServer.closeLinger
 }
 
 sub write_raw {
