@@ -264,7 +264,7 @@ struct ClientServerTests {
             let started = Counter()
             let server = try await stallingServer(started)
             let client = RefWireClient(endpoints: [endpoint(server: server, attempts: 1)])
-            let reply = try await requestInFlight(["slow"], on: client, started: started, timeout: .seconds(20))
+            let reply = try await requestInFlight(["slow"], on: client, started: started)
             let elapsed = await ContinuousClock().measure { await server.shutdown(gracePeriod: .milliseconds(300)) }
             #expect(elapsed < .seconds(3))
             await expectFailure(reply, "connectionClosed", \.isConnectionClosed)

@@ -98,8 +98,12 @@ func stallingServer(_ started: Counter) async throws -> RefWireServer {
 
 /// Sends `request` in a task of its own and returns it once the server has begun
 /// handling one more request than it had.
+///
+/// The request's timeout defaults to the tests' time limit (``withTimeLimit``), not the
+/// client's 5 s: on a loaded machine the server may begin the request seconds late, and
+/// only what the test does next (a shutdown, a close) may fail it.
 func requestInFlight(
-    _ request: PerlValue, on client: RefWireClient, started: Counter, timeout: Duration? = nil
+    _ request: PerlValue, on client: RefWireClient, started: Counter, timeout: Duration = .seconds(20)
 ) async throws -> Task<PerlValue, any Error> {
     let before = started.count
     let reply = Task { try await client.request(request, to: "backend", timeout: timeout) }
