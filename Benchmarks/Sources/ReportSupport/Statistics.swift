@@ -1,5 +1,4 @@
-// Medians, number formatting and plain text tables, shared by RatioReport and
-// StorableReport.
+// Medians, number formatting and plain text tables, shared by every report.
 
 extension Array where Element == Double {
     /// The median; the mean of the two middle values for an even count.

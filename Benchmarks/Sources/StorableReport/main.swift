@@ -82,10 +82,7 @@ if let (direction, name) = profiled {
         let swift = SwiftStorable()
         let expected = try swift.expectedFingerprint(direction, on: corpus)
         for _ in 0..<profilePasses {
-            let fingerprint = try swift.run(direction, on: corpus)
-            guard fingerprint == expected else {
-                throw MismatchError(corpus: name, direction: direction, expected: expected, found: fingerprint)
-            }
+            _ = try timedPass(expecting: expected, "\(name), \(direction.label)") { try swift.run(direction, on: corpus) }
         }
     } catch {
         print("error: \(error)")

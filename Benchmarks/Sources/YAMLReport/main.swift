@@ -14,7 +14,7 @@ import Darwin
 
 // MARK: - Arguments
 
-var plan = MeasurementPlan()
+var plan = MeasurementPlan(passesPerRound: 3...2_000, warmUpPasses: 2)
 var names = YAMLCorpus.standardNames
 var directions = YAMLDirection.allCases
 var checkGoal = false
