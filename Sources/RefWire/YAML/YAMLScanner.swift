@@ -72,12 +72,8 @@ struct YAMLScalarText {
 /// Every character the scanner passes is validated (UTF-8, no raw control characters),
 /// comments included, so a document is either fully valid text or an error.
 struct YAMLScanner: ~Copyable {
-    private let base: UnsafePointer<UInt8>
-    private let end: Int
+    private let input: YAMLInput
     private let options: YAMLDecodingOptions
-    private let isLatin1: Bool
-    /// Whether U+0085, U+2028 and U+2029 are line breaks (YAML::XS's reading).
-    private let hasUnicodeBreaks: Bool
 
     private(set) var mark = YAMLMark()
 
@@ -107,21 +103,13 @@ struct YAMLScanner: ~Copyable {
         var mark = YAMLMark()
     }
 
-    /// Marks the end of input where a character is expected.
-    private static let endOfInput: UInt32 = .max
-    /// Stands for bytes that do not decode, in lookahead (consuming them throws).
-    private static let undecodable: UInt32 = .max - 1
+    private static let endOfInput = YAMLInput.endOfInput
 
     init(buffer: UnsafeBufferPointer<UInt8>, options: YAMLDecodingOptions) {
-        base = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
-        end = buffer.count
+        input = YAMLInput(buffer: buffer, options: options)
         self.options = options
-        isLatin1 = options.encoding == .latin1
-        hasUnicodeBreaks = options.dialect == .yamlXS
         // A UTF-8 byte order mark may open the stream.
-        if !isLatin1, end >= 3, base[0] == 0xEF, base[1] == 0xBB, base[2] == 0xBF {
-            mark.offset = 3
-        }
+        if !input.isLatin1, input.hasPrefix("\u{FEFF}", at: 0) { mark.offset = 3 }
     }
 
     // MARK: - The parser's interface
@@ -156,60 +144,15 @@ struct YAMLScanner: ~Copyable {
 
     // MARK: - Characters
 
-    /// The character at `offset` bytes ahead, decoded but not validated (or
-    /// ``endOfInput``).
     @inline(__always)
-    private func character(atByte offset: Int) -> UInt32 {
-        guard offset < end else { return Self.endOfInput }
-        let lead = base[offset]
-        if lead < 0x80 || isLatin1 { return UInt32(lead) }
-        return decode(at: offset)?.scalar ?? Self.undecodable
-    }
-
-    @inline(__always)
-    private var current: UInt32 { character(atByte: mark.offset) }
+    private var current: UInt32 { input.character(at: mark.offset) }
 
     /// The character after the current one.
-    private var next: UInt32 { character(atByte: mark.offset + width(at: mark.offset)) }
+    @inline(__always)
+    private var next: UInt32 { input.character(at: mark.offset + input.width(at: mark.offset)) }
 
     @inline(__always)
-    private func width(at offset: Int) -> Int {
-        guard offset < end else { return 0 }
-        let lead = base[offset]
-        if lead < 0x80 || isLatin1 { return 1 }
-        return lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
-    }
-
-    /// The UTF-8 sequence at `offset`, if it is a valid one.
-    private func decode(at offset: Int) -> (scalar: UInt32, width: Int)? {
-        let lead = UInt32(base[offset])
-        let count: Int
-        var scalar: UInt32
-        switch lead {
-        case 0xC2...0xDF: (count, scalar) = (2, lead & 0x1F)
-        case 0xE0...0xEF: (count, scalar) = (3, lead & 0x0F)
-        case 0xF0...0xF4: (count, scalar) = (4, lead & 0x07)
-        default: return nil
-        }
-        guard end - offset >= count else { return nil }
-        for index in 1..<count {
-            let byte = UInt32(base[offset + index])
-            guard byte & 0xC0 == 0x80 else { return nil }
-            scalar = scalar << 6 | byte & 0x3F
-        }
-        // Overlong forms, surrogates, and values beyond U+10FFFF.
-        switch count {
-        case 3 where scalar < 0x800 || (0xD800...0xDFFF).contains(scalar): return nil
-        case 4 where scalar < 0x10000 || scalar > 0x10FFFF: return nil
-        default: return (scalar, count)
-        }
-    }
-
-    @inline(__always)
-    private func isBreak(_ character: UInt32) -> Bool {
-        character == 0x0A || character == 0x0D
-            || (hasUnicodeBreaks && (character == 0x85 || character == 0x2028 || character == 0x2029))
-    }
+    private func isBreak(_ character: UInt32) -> Bool { input.isBreak(character) }
 
     @inline(__always)
     private func isBlank(_ character: UInt32) -> Bool { character == 0x20 || character == 0x09 }
@@ -228,47 +171,34 @@ struct YAMLScanner: ~Copyable {
         }
     }
 
-    private var atEnd: Bool { mark.offset >= end }
-
-    private func hasPrefix(_ text: StaticString) -> Bool {
-        let count = text.utf8CodeUnitCount
-        guard end - mark.offset >= count else { return false }
-        return (0..<count).allSatisfy { base[mark.offset + $0] == text.utf8Start[$0] }
-    }
+    @inline(__always)
+    private var atEnd: Bool { mark.offset >= input.end }
 
     /// Whether a document marker (`---` or `...` then a blank or break) starts here.
+    @inline(__always)
     private var atDocumentIndicator: Bool {
-        mark.column == 0 && (hasPrefix("---") || hasPrefix("..."))
-            && isBlankOrEnd(character(atByte: mark.offset + 3))
+        mark.column == 0 && input.isDocumentIndicator(at: mark.offset)
     }
 
     /// Consumes the current character, which is not a line break, checking that it is
     /// valid text.
     @inline(__always)
     private mutating func skip() throws(YAMLDecodingError) {
-        let lead = base[mark.offset]
+        let lead = input.base[mark.offset]
         if lead < 0x80 {
             if lead < 0x20 && lead != 0x09 && lead != 0x0A && lead != 0x0D {
                 throw error(.invalidCharacter(UInt32(lead)))
             }
             mark.offset += 1
-        } else if isLatin1 {
+        } else if input.isLatin1 {
             mark.offset += 1
         } else {
-            guard let (_, count) = decode(at: mark.offset) else {
-                throw error(end - mark.offset < 4 && isTruncatedSequence() ? .truncated : .invalidUTF8)
+            guard let (_, count) = input.decode(at: mark.offset) else {
+                throw error(input.isTruncatedSequence(at: mark.offset) ? .truncated : .invalidUTF8)
             }
             mark.offset += count
         }
         mark.column += 1
-    }
-
-    /// Whether the bytes from here to the end are a valid but incomplete UTF-8 sequence.
-    private func isTruncatedSequence() -> Bool {
-        let lead = base[mark.offset]
-        let needed = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
-        guard (0xC2...0xF4).contains(lead), end - mark.offset < needed else { return false }
-        return (mark.offset + 1..<end).allSatisfy { base[$0] & 0xC0 == 0x80 }
     }
 
     /// Appends the current character (not a line break) to `text`, consuming it.
@@ -277,7 +207,7 @@ struct YAMLScanner: ~Copyable {
         let start = mark.offset
         // Printable ASCII, nearly every character of real documents: one byte appended
         // directly, rather than a one-byte buffer copied through `append(contentsOf:)`.
-        let lead = base[start]
+        let lead = input.base[start]
         if lead >= 0x20 && lead < 0x7F {
             text.append(lead)
             mark.offset += 1
@@ -285,19 +215,19 @@ struct YAMLScanner: ~Copyable {
             return
         }
         try skip()
-        if isLatin1, base[start] >= 0x80 {
-            appendUTF8(UInt32(base[start]), to: &text)
+        if input.isLatin1, input.base[start] >= 0x80 {
+            appendUTF8(UInt32(input.base[start]), to: &text)
         } else {
-            text.append(contentsOf: UnsafeBufferPointer(start: base + start, count: mark.offset - start))
+            text.append(contentsOf: UnsafeBufferPointer(start: input.base + start, count: mark.offset - start))
         }
     }
 
     /// Consumes a line break (CR LF counts as one).
     private mutating func skipLine() {
-        if current == 0x0D, character(atByte: mark.offset + 1) == 0x0A {
+        if current == 0x0D, input.character(at: mark.offset + 1) == 0x0A {
             mark.offset += 2
         } else {
-            mark.offset += width(at: mark.offset)
+            mark.offset += input.width(at: mark.offset)
         }
         mark.line += 1
         mark.column = 0
@@ -338,7 +268,7 @@ struct YAMLScanner: ~Copyable {
         if character == Self.endOfInput { return try fetchStreamEnd() }
         if mark.column == 0 && character == 0x25 { return try fetchDirective() }  // %
         if atDocumentIndicator {
-            return try fetchDocumentIndicator(hasPrefix("---") ? .documentStart : .documentEnd)
+            return try fetchDocumentIndicator(input.hasPrefix("---", at: mark.offset) ? .documentStart : .documentEnd)
         }
         switch character {
         case 0x5B: return try fetchFlowCollectionStart(.flowSequenceStart)  // [
@@ -377,7 +307,9 @@ struct YAMLScanner: ~Copyable {
     private mutating func scanToNextToken() throws(YAMLDecodingError) {
         while true {
             // libyaml lets a byte order mark start any line; to YAML.pm it is text.
-            if mark.column == 0, hasUnicodeBreaks, !isLatin1, hasPrefix("\u{FEFF}") { mark.offset += 3 }
+            if mark.column == 0, input.hasUnicodeBreaks, !input.isLatin1, input.hasPrefix("\u{FEFF}", at: mark.offset) {
+                mark.offset += 3
+            }
             while !atEnd {
                 let character = current
                 guard character == 0x20 || (character == 0x09 && (flowLevel > 0 || !simpleKeyAllowed)) else { break }
@@ -790,7 +722,7 @@ struct YAMLScanner: ~Copyable {
             // Non-blank characters.
             while !isBlankOrEnd(current) {
                 let c = current
-                if !double && c == 0x27 && character(atByte: mark.offset + 1) == 0x27 {
+                if !double && c == 0x27 && input.character(at: mark.offset + 1) == 0x27 {
                     text.append(0x27)  // '' in single quotes
                     try skip()
                     try skip()
@@ -894,8 +826,8 @@ struct YAMLScanner: ~Copyable {
 
     /// The escape as written, up to the character that made it invalid.
     private func escapeText(from start: YAMLMark) -> String {
-        let upTo = min(end, mark.offset + width(at: mark.offset), start.offset + 12)
-        let bytes = UnsafeBufferPointer(start: base + start.offset, count: upTo - start.offset)
+        let upTo = min(input.end, mark.offset + input.width(at: mark.offset), start.offset + 12)
+        let bytes = UnsafeBufferPointer(start: input.base + start.offset, count: upTo - start.offset)
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -967,19 +899,19 @@ struct YAMLScanner: ~Copyable {
         let limit = start + max(options.maximumStringLength - text.count, 0)
         var offset = start
         var characters = 0
-        while offset < end, offset < limit {
-            let byte = base[offset]
+        while offset < input.end, offset < limit {
+            let byte = input.base[offset]
             if byte < 0x80 {
                 guard byte > 0x20, byte != 0x7F, byte != 0x3A, flowLevel == 0 || !Self.isFlowIndicator(UInt32(byte))
                 else { break }
                 offset += 1
             } else {
-                guard !isLatin1, let (scalar, width) = decode(at: offset), !isBreak(scalar) else { break }
+                guard !input.isLatin1, let (scalar, width) = input.decode(at: offset), !isBreak(scalar) else { break }
                 offset += width
             }
             characters += 1
         }
-        text.append(contentsOf: UnsafeBufferPointer(start: base + start, count: offset - start))
+        text.append(contentsOf: UnsafeBufferPointer(start: input.base + start, count: offset - start))
         mark.offset = offset
         mark.column += characters
     }
@@ -1001,6 +933,102 @@ struct YAMLScanner: ~Copyable {
     @inline(__always)
     private func checkLength(_ count: Int) throws(YAMLDecodingError) {
         if count > options.maximumStringLength { throw error(.stringLimitExceeded(limit: options.maximumStringLength)) }
+    }
+}
+
+/// The input's bytes, and how they read as characters.
+///
+/// Kept out of ``YAMLScanner`` so that its lookups run on two words and two flags: a
+/// call to a non-mutating method of the scanner itself copies the whole scanner (about
+/// 200 bytes) onto the stack first, which was an eighth of all decoding instructions.
+struct YAMLInput {
+    let base: UnsafePointer<UInt8>
+    let end: Int
+    let isLatin1: Bool
+    /// Whether U+0085, U+2028 and U+2029 are line breaks (YAML::XS's reading).
+    let hasUnicodeBreaks: Bool
+
+    /// Marks the end of input where a character is expected.
+    static let endOfInput: UInt32 = .max
+    /// Stands for bytes that do not decode, in lookahead (consuming them throws).
+    static let undecodable: UInt32 = .max - 1
+
+    init(buffer: UnsafeBufferPointer<UInt8>, options: YAMLDecodingOptions) {
+        base = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
+        end = buffer.count
+        isLatin1 = options.encoding == .latin1
+        hasUnicodeBreaks = options.dialect == .yamlXS
+    }
+
+    /// The character at `offset`, decoded but not validated (or ``endOfInput``).
+    @inline(__always)
+    func character(at offset: Int) -> UInt32 {
+        guard offset < end else { return Self.endOfInput }
+        let lead = base[offset]
+        if lead < 0x80 || isLatin1 { return UInt32(lead) }
+        return decode(at: offset)?.scalar ?? Self.undecodable
+    }
+
+    /// The width in bytes of the character at `offset`, from its lead byte.
+    @inline(__always)
+    func width(at offset: Int) -> Int {
+        guard offset < end else { return 0 }
+        let lead = base[offset]
+        if lead < 0x80 || isLatin1 { return 1 }
+        return lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
+    }
+
+    /// The UTF-8 sequence at `offset`, if it is a valid one.
+    func decode(at offset: Int) -> (scalar: UInt32, width: Int)? {
+        let lead = UInt32(base[offset])
+        let count: Int
+        var scalar: UInt32
+        switch lead {
+        case 0xC2...0xDF: (count, scalar) = (2, lead & 0x1F)
+        case 0xE0...0xEF: (count, scalar) = (3, lead & 0x0F)
+        case 0xF0...0xF4: (count, scalar) = (4, lead & 0x07)
+        default: return nil
+        }
+        guard end - offset >= count else { return nil }
+        for index in 1..<count {
+            let byte = UInt32(base[offset + index])
+            guard byte & 0xC0 == 0x80 else { return nil }
+            scalar = scalar << 6 | byte & 0x3F
+        }
+        // Overlong forms, surrogates, and values beyond U+10FFFF.
+        switch count {
+        case 3 where scalar < 0x800 || (0xD800...0xDFFF).contains(scalar): return nil
+        case 4 where scalar < 0x10000 || scalar > 0x10FFFF: return nil
+        default: return (scalar, count)
+        }
+    }
+
+    /// Whether the bytes from `offset` to the end are a valid but incomplete UTF-8
+    /// sequence.
+    func isTruncatedSequence(at offset: Int) -> Bool {
+        let lead = base[offset]
+        let needed = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
+        guard (0xC2...0xF4).contains(lead), end - offset < needed else { return false }
+        return (offset + 1..<end).allSatisfy { base[$0] & 0xC0 == 0x80 }
+    }
+
+    @inline(__always)
+    func isBreak(_ character: UInt32) -> Bool {
+        character == 0x0A || character == 0x0D
+            || (hasUnicodeBreaks && (character == 0x85 || character == 0x2028 || character == 0x2029))
+    }
+
+    func hasPrefix(_ text: StaticString, at offset: Int) -> Bool {
+        let count = text.utf8CodeUnitCount
+        guard end - offset >= count else { return false }
+        return (0..<count).allSatisfy { base[offset + $0] == text.utf8Start[$0] }
+    }
+
+    /// Whether a document marker (`---` or `...` then a blank or break) is at `offset`.
+    func isDocumentIndicator(at offset: Int) -> Bool {
+        guard hasPrefix("---", at: offset) || hasPrefix("...", at: offset) else { return false }
+        let following = character(at: offset + 3)
+        return following == 0x20 || following == 0x09 || isBreak(following) || following == Self.endOfInput
     }
 }
 
