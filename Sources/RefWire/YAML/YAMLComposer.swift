@@ -23,6 +23,7 @@ struct YAMLComposer {
     private var referenceAnchors = 0
     private var nodeCount = 0
     private var expansion = 0
+    private var keyCache = JSONKeyCache()
 
     private enum Anchor {
         case referent(PerlAnchor)
@@ -39,10 +40,13 @@ struct YAMLComposer {
         }
 
         var kind: Kind
+        /// A sequence's elements; a mapping's values, in the order of its keys.
         var elements: [PerlValue] = []
+        /// A mapping's keys, each holding undef until the mapping ends (see
+        /// ``YAMLComposer/deliverKey(_:hash:at:)``).
         var hash = PerlHash()
-        /// The key whose value comes next, in a mapping.
-        var pendingKey: PerlHash.Key?
+        /// In a mapping: whether a key was read whose value has not come yet.
+        var awaitsValue = false
         /// In a reference: whether the `=` key was read, and the value.
         var sawReferenceKey = false
         var referent: PerlValue?
@@ -54,7 +58,7 @@ struct YAMLComposer {
         var expectsKey: Bool {
             switch kind {
             case .sequence: false
-            case .mapping: pendingKey == nil
+            case .mapping: !awaitsValue
             case .reference: !sawReferenceKey
             }
         }
@@ -127,12 +131,15 @@ struct YAMLComposer {
 
     /// Ends the innermost collection.
     mutating func end(at mark: YAMLMark) throws(YAMLDecodingError) {
-        let frame = stack.removeLast()
+        var frame = stack.removeLast()
         var value: PerlValue
         switch frame.kind {
         case .sequence:
             value = .array(frame.elements)
         case .mapping:
+            // Every key has its value by now; they replace the keys' undefs in order.
+            var values = frame.elements.makeIterator()
+            frame.hash.transformValues { _ in values.next()! }
             value = .hash(frame.hash)
         case .reference:
             guard let referent = frame.referent else { throw error(.invalidReference, at: frame.mark) }
@@ -146,43 +153,59 @@ struct YAMLComposer {
     mutating func scalar(
         _ scalar: YAMLScalarText, anchor: YAMLNodeProperty?, tag: YAMLNodeProperty?, at mark: YAMLMark
     ) throws(YAMLDecodingError) {
+        try scalar.withBytes { bytes throws(YAMLDecodingError) in
+            try self.scalar(bytes, style: scalar.style, anchor: anchor, tag: tag, at: mark)
+        }
+    }
+
+    private mutating func scalar(
+        _ bytes: UnsafeBufferPointer<UInt8>, style: YAMLScalarText.Style, anchor: YAMLNodeProperty?,
+        tag: YAMLNodeProperty?, at mark: YAMLMark
+    ) throws(YAMLDecodingError) {
         try countNode(at: mark)
         let nodeTag = try nodeTag(tag)
-        if let parent = stack.last, parent.expectsKey, parent.kind == .reference {
-            guard case .none = nodeTag, scalar.style == .plain, scalar.bytes == [0x3D], anchor == nil else {
-                throw error(.invalidReference, at: mark)
+        // The parent is looked at in place: a copy of its frame would share its hash, which
+        // the key then inserted would have to copy whole.
+        if let top = stack.indices.last, stack[top].expectsKey {
+            if stack[top].kind == .reference {
+                guard case .none = nodeTag, style == .plain, Self.bytes(bytes, are: "="), anchor == nil else {
+                    throw error(.invalidReference, at: mark)
+                }
+                stack[top].sawReferenceKey = true
+                return
             }
-            stack[stack.count - 1].sawReferenceKey = true
-            return
+            if case .none = nodeTag, anchor == nil, let (key, hash) = textKey(bytes, style: style) {
+                return try deliverKey(key, hash: hash, at: mark)
+            }
         }
         var value: PerlValue
         var isReference = true
         switch nodeTag {
         case .none:
-            value = scalar.style == .plain ? resolvePlain(scalar.bytes) : string(scalar.bytes)
+            value = style == .plain ? resolvePlain(bytes) : string(bytes)
             isReference = false
         case .string:
-            value = string(scalar.bytes)
+            value = string(bytes)
             isReference = false
         case .null:
-            guard [[], [0x7E], Array("null".utf8)].contains(scalar.bytes) else { throw misplaced(tag, at: mark) }
+            guard case .undef? = plainConstant(bytes, dialect: .yamlXS) else { throw misplaced(tag, at: mark) }
             value = .undef
             isReference = false
         case .scalarReference(let className):
             // The libraries load the text as it is (`~` too); a number written as Perl
             // prints it is that number (Perl cannot tell).
             try admit(className, at: mark)
-            let number = scalar.style == .plain ? Self.canonicalNumber(scalar.bytes) : nil
-            let content = number ?? string(scalar.bytes)
+            let number = style == .plain ? Self.canonicalNumber(bytes) : nil
+            let content = number ?? string(bytes)
             value = .blessed(class: className, .scalarReference(content))
         case .regexp(let className):
             let name = className ?? "Regexp"
             try admit(name, at: mark)
-            let (pattern, flags) = Self.regexpParts(String(decoding: scalar.bytes, as: UTF8.self))
+            let (pattern, flags) = Self.regexpParts(String(decoding: bytes, as: UTF8.self))
             value = .blessed(class: name, .regexp(pattern: pattern, flags: flags))
         case .code(let className):
             guard options.codeReferences == .keepSource else { throw error(.codeReferenceRefused, at: mark) }
-            value = .code(String(decoding: scalar.bytes, as: UTF8.self))
+            value = .code(String(decoding: bytes, as: UTF8.self))
             if let className {
                 try admit(className, at: mark)
                 value = .blessed(class: className, value)
@@ -244,23 +267,57 @@ struct YAMLComposer {
             }
             stack[top].elements.append(value)
         case .mapping:
-            if let key = stack[top].pendingKey {
-                stack[top].hash.updateValue(value, forKey: key)
-                stack[top].pendingKey = nil
+            if stack[top].awaitsValue {
+                stack[top].elements.append(value)
+                stack[top].awaitsValue = false
                 return
             }
             guard let key = key(from: value) else { throw error(.invalidKey, at: mark) }
-            guard stack[top].hash[key] == nil else { throw error(.duplicateKey(key.description), at: mark) }
-            guard stack[top].hash.count < options.maximumContainerCount else {
-                throw error(.containerLimitExceeded(limit: options.maximumContainerCount), at: mark)
-            }
-            stack[top].pendingKey = key
+            try deliverKey(key, hash: key.indexHash, at: mark)
         case .reference:
             guard stack[top].sawReferenceKey, stack[top].referent == nil else {
                 throw error(.invalidReference, at: mark)
             }
             stack[top].referent = value
         }
+    }
+
+    /// Takes `key`, whose ``PerlHash/Key/indexHash`` is `hash`, as the next key of the
+    /// innermost mapping. It goes into the hash at once, holding undef, and its value
+    /// waits in the frame's elements until the mapping ends: inserting the key is the
+    /// check for a duplicate, and no key is looked up a second time (comparing a key
+    /// found with itself costs more than hashing it).
+    private mutating func deliverKey(_ key: PerlHash.Key, hash: Int, at mark: YAMLMark) throws(YAMLDecodingError) {
+        let top = stack.count - 1
+        if stack[top].hash.updateValue(.undef, forKey: key, hash: hash) != nil {
+            throw error(.duplicateKey(key.description), at: mark)
+        }
+        guard stack[top].hash.count <= options.maximumContainerCount else {
+            throw error(.containerLimitExceeded(limit: options.maximumContainerCount), at: mark)
+        }
+        stack[top].awaitsValue = true
+    }
+
+    /// The key an untagged key scalar makes, when that is its text as written, which it
+    /// can be made from without making the scalar's value first: a quoted or block
+    /// scalar's text, and a plain one's unless it reads as undef or a boolean (a number
+    /// is its text: Perl prints it as written). An ASCII key is hashed where it lies and,
+    /// met again, shared from the key cache. Latin-1 input takes the value's path.
+    private mutating func textKey(
+        _ bytes: UnsafeBufferPointer<UInt8>, style: YAMLScalarText.Style
+    ) -> (key: PerlHash.Key, hash: Int)? {
+        guard options.encoding == .utf8, style != .plain || plainConstant(bytes, dialect: options.dialect) == nil
+        else { return nil }
+        guard bytes.allSatisfy({ $0 < 0x80 }) else {
+            let key = PerlHash.Key.string(String(decoding: bytes, as: UTF8.self))
+            return (key, key.indexHash)
+        }
+        let raw = UnsafeRawBufferPointer(bytes)
+        let hash = PerlHash.Key.indexHash(latin1: raw)
+        if let text = keyCache.lookup(raw, hash: hash) { return (.string(text), hash) }
+        let text = String(decoding: bytes, as: UTF8.self)
+        keyCache.store(text, for: raw, hash: hash)
+        return (.string(text), hash)
     }
 
     /// A plain scalar's value, as Perl loads it:
@@ -272,40 +329,32 @@ struct YAMLComposer {
     ///   `+1`, `1.50`, `0x1F`) are strings: that is the text Perl had, and a number
     ///   would print differently;
     /// - anything else: a string.
-    private func resolvePlain(_ bytes: [UInt8]) -> PerlValue {
-        if bytes.isEmpty || bytes.elementsEqual(CollectionOfOne(0x7E)) { return .undef }
-        // Compared byte by byte: an array literal per comparison would be built on
-        // every scalar.
-        if options.dialect == .yamlXS, bytes.count <= 5 {
-            if bytes.elementsEqual("null".utf8) { return .undef }
-            if bytes.elementsEqual("true".utf8) { return .bool(true) }
-            if bytes.elementsEqual("false".utf8) { return .bool(false) }
-        }
-        return Self.canonicalNumber(bytes) ?? string(bytes)
+    private func resolvePlain(_ bytes: UnsafeBufferPointer<UInt8>) -> PerlValue {
+        plainConstant(bytes, dialect: options.dialect) ?? Self.canonicalNumber(bytes) ?? string(bytes)
     }
 
-    static func canonicalNumber(_ bytes: [UInt8]) -> PerlValue? {
-        guard let first = bytes.first, bytes.count <= 32,
-            first == 0x2D || (0x30...0x39).contains(first) || first == 0x49 || first == 0x4E  // - digit I N
-        else { return nil }
-        let text = String(decoding: bytes, as: UTF8.self)
-        let digits = first == 0x2D ? bytes.dropFirst() : bytes[...]
-        if !digits.isEmpty, digits.allSatisfy({ (0x30...0x39).contains($0) }) {
-            // Perl reads an integer numeral as an integer; too wide, as a double, which
-            // prints otherwise. `-0` and leading zeros print otherwise too.
-            guard digits.first != 0x30 || digits.count == 1, text != "-0" else { return nil }
-            if let signed = Int64(text) { return .integer(signed) }
-            return UInt64(text).map(PerlValue.unsigned)
-        }
-        if let number = Double(text), number.perlText(lossless: false) == text {
-            return .double(number)
+    /// Undef or a boolean, if that is what the plain scalar `bytes` reads as in `dialect`
+    /// (compared byte by byte: no array is made per scalar).
+    private func plainConstant(_ bytes: UnsafeBufferPointer<UInt8>, dialect: YAMLDialect) -> PerlValue? {
+        if bytes.isEmpty || Self.bytes(bytes, are: "~") { return .undef }
+        if dialect == .yamlXS {
+            if Self.bytes(bytes, are: "null") { return .undef }
+            if Self.bytes(bytes, are: "true") { return .bool(true) }
+            if Self.bytes(bytes, are: "false") { return .bool(false) }
         }
         return nil
     }
 
+    /// Whether `bytes` are `text`'s UTF-8: lengths first, then bytes (not through
+    /// `String.UTF8View`, whose iteration costs more than the comparison).
+    static func bytes(_ bytes: UnsafeBufferPointer<UInt8>, are text: StaticString) -> Bool {
+        bytes.count == text.utf8CodeUnitCount
+            && bytes.elementsEqual(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
     /// A scalar's text as a string value: characters, or in Latin-1 input bytes where
     /// every character fits in one.
-    private func string(_ bytes: [UInt8]) -> PerlValue {
+    private func string(_ bytes: UnsafeBufferPointer<UInt8>) -> PerlValue {
         if options.encoding == .latin1, let latin1 = Self.latin1(bytes) { return .bytes(latin1) }
         return .string(String(decoding: bytes, as: UTF8.self))
     }
@@ -327,8 +376,8 @@ struct YAMLComposer {
     }
 
     /// UTF-8 `bytes` as Latin-1, if every character is at most U+00FF.
-    private static func latin1(_ bytes: [UInt8]) -> [UInt8]? {
-        if bytes.allSatisfy({ $0 < 0x80 }) { return bytes }
+    private static func latin1(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        if bytes.allSatisfy({ $0 < 0x80 }) { return Array(bytes) }
         var result: [UInt8] = []
         result.reserveCapacity(bytes.count)
         for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
@@ -453,4 +502,119 @@ struct YAMLComposer {
     private func error(_ kind: YAMLDecodingError.Kind, at mark: YAMLMark) -> YAMLDecodingError {
         YAMLDecodingError(kind, offset: mark.offset, line: mark.line + 1, column: mark.column + 1)
     }
+}
+
+// MARK: - Numbers
+
+extension YAMLComposer {
+    /// The number a plain scalar is, if it is written as Perl writes that number; read
+    /// from the bytes, with no `String` made.
+    static func canonicalNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> PerlValue? {
+        guard let first = bytes.first, bytes.count <= 32,
+            first == 0x2D || isDigit(first) || first == 0x49 || first == 0x4E  // - digit I N
+        else { return nil }
+        let negative = first == 0x2D
+        let digits = UnsafeBufferPointer(rebasing: bytes[(negative ? 1 : 0)...])
+        if !digits.isEmpty, digits.allSatisfy(isDigit) { return integer(digits, negative: negative) }
+        return perlDouble(bytes).map(PerlValue.double)
+    }
+
+    /// An integer numeral's value: Perl reads it as an integer. A numeral too wide for
+    /// one Perl reads as a double, which prints otherwise; `-0` and leading zeros print
+    /// otherwise too. Those are `nil`.
+    private static func integer(_ digits: UnsafeBufferPointer<UInt8>, negative: Bool) -> PerlValue? {
+        guard digits[0] != 0x30 || (digits.count == 1 && !negative) else { return nil }
+        var magnitude: UInt64 = 0
+        for digit in digits {
+            let (tenfold, overflow) = magnitude.multipliedReportingOverflow(by: 10)
+            let (sum, carry) = tenfold.addingReportingOverflow(UInt64(digit &- 0x30))
+            if overflow || carry { return nil }
+            magnitude = sum
+        }
+        if negative {
+            return magnitude <= UInt64(Int64.max) + 1 ? .integer(Int64(bitPattern: 0 &- magnitude)) : nil
+        }
+        return magnitude <= UInt64(Int64.max) ? .integer(Int64(magnitude)) : .unsigned(magnitude)
+    }
+
+    /// The double whose Perl text (``Swift/Double/perlText(lossless:)``: `%.15g`, `Inf`,
+    /// `-Inf`, `NaN`) is exactly `text`, if there is one.
+    ///
+    /// A decimal of at most 15 significant digits reads as a double that `%.15g` prints
+    /// as that decimal again (15 is `DBL_DIG`), anywhere in the normal range. So there,
+    /// `text` is a double's Perl text exactly when it has `%.15g`'s form: at most 15
+    /// significant digits; no leading zeros; a fraction only if its last digit is not 0;
+    /// and the exponent form (`1.5e+20`, `1e-05`: one digit before the point, at least
+    /// two in the exponent) exactly when the decimal exponent is below -4 or above 14.
+    /// The form is checked on the bytes and the value read from its digits, correctly
+    /// rounded. Infinities, NaN and exponents beyond ±300 (near the range's ends) are
+    /// left to the C library: `strtod`, then printing it back.
+    private static func perlDouble(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
+        let count = text.count
+        let negative = text[0] == 0x2D
+        var index = negative ? 1 : 0
+        guard index < count, isDigit(text[index]) else {
+            let special = bytes(text, are: "Inf") || bytes(text, are: "-Inf") || bytes(text, are: "NaN")
+            return special ? roundTrip(text) : nil
+        }
+        // The digits before and after the point, gathered into one significand (it is
+        // used only when they are at most 15, plus leading zeros).
+        var significand: UInt64 = 0
+        let integerStart = index
+        while index < count, isDigit(text[index]) {
+            significand = significand &* 10 &+ UInt64(text[index] &- 0x30)
+            index += 1
+        }
+        let integerDigits = index - integerStart
+        let integerIsZero = text[integerStart] == 0x30
+        guard integerDigits == 1 || !integerIsZero else { return nil }
+        var fractionDigits = 0
+        var leadingZeros = 0  // of the fraction, when the integer part is 0
+        if index < count, text[index] == 0x2E {  // .
+            index += 1
+            let fractionStart = index
+            while index < count, isDigit(text[index]) {
+                if integerIsZero, significand == 0, text[index] == 0x30 { leadingZeros += 1 }
+                significand = significand &* 10 &+ UInt64(text[index] &- 0x30)
+                index += 1
+            }
+            fractionDigits = index - fractionStart
+            guard fractionDigits > 0, text[index - 1] != 0x30 else { return nil }
+        }
+
+        // The power of ten the significand is scaled by.
+        let scale: Int
+        if index < count {
+            // The exponent form: `e`, a sign, and two digits, or more without a leading zero.
+            guard text[index] == 0x65, count - index >= 4, text[index + 1] == 0x2B || text[index + 1] == 0x2D,
+                integerDigits == 1, !integerIsZero
+            else { return nil }
+            let digits = UnsafeBufferPointer(rebasing: text[(index + 2)...])
+            guard digits.allSatisfy(isDigit), digits.count == 2 || digits[0] != 0x30 else { return nil }
+            guard digits.count <= 3 else { return roundTrip(text) }
+            let magnitude = digits.reduce(0) { $0 * 10 + Int($1 &- 0x30) }
+            let exponent = text[index + 1] == 0x2D ? -magnitude : magnitude
+            guard exponent < -4 || exponent > 14, 1 + fractionDigits <= 15 else { return nil }
+            if magnitude > 300 { return roundTrip(text) }
+            scale = exponent - fractionDigits
+        } else {
+            // Fixed notation (without a point it would have been an integer).
+            guard fractionDigits > 0 else { return nil }
+            let exponent = integerIsZero ? -(leadingZeros + 1) : integerDigits - 1
+            let significantDigits = integerIsZero ? fractionDigits - leadingZeros : integerDigits + fractionDigits
+            guard exponent >= -4, significantDigits <= 15 else { return nil }
+            scale = -fractionDigits
+        }
+        return JSONDoubleParser.double(significand: significand, exponent: scale, negative: negative)
+    }
+
+    /// The double `strtod` reads from `text`, if `%.15g` prints it as `text` again: the
+    /// definition ``perlDouble(_:)`` follows, for the texts it does not decide itself.
+    private static func roundTrip(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
+        let string = String(decoding: text, as: UTF8.self)
+        guard let number = Double(string), number.perlText(lossless: false) == string else { return nil }
+        return number
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
 }

@@ -126,8 +126,7 @@ struct YAMLParser: ~Copyable {
         default:
             if anchor != nil || tag != nil {
                 // Properties on an empty node.
-                let empty = YAMLScalarText(bytes: [], style: .plain)
-                try composer.scalar(empty, anchor: anchor, tag: tag, at: token.mark)
+                try composer.scalar(.empty, anchor: anchor, tag: tag, at: token.mark)
             } else if case .streamEnd = token.kind {
                 throw scanner.error(.truncated, at: token.mark)
             } else {
@@ -137,7 +136,7 @@ struct YAMLParser: ~Copyable {
     }
 
     private mutating func emptyScalar(at mark: YAMLMark) throws(YAMLDecodingError) {
-        try composer.scalar(YAMLScalarText(bytes: [], style: .plain), anchor: nil, tag: nil, at: mark)
+        try composer.scalar(.empty, anchor: nil, tag: nil, at: mark)
     }
 
     /// Runs one state: consumes an entry's indicator and reads the entry, or ends the

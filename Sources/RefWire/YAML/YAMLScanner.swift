@@ -53,8 +53,30 @@ struct YAMLScalarText {
         case folded
     }
 
-    var bytes: [UInt8]
+    /// Where the content is.
+    enum Content {
+        /// In the input, as written: a plain scalar on one line, which is most of them.
+        /// Nothing is copied before the composer makes its value (the input outlives
+        /// every token).
+        case input(UnsafeBufferPointer<UInt8>)
+        /// Read into an array: escapes, folded lines, Latin-1 transcoded to UTF-8.
+        case read([UInt8])
+    }
+
+    var content: Content
     var style: Style
+
+    /// A plain scalar with no content: an empty node.
+    static var empty: YAMLScalarText { YAMLScalarText(content: .read([]), style: .plain) }
+
+    func withBytes<Result, Failure: Error>(
+        _ body: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        switch content {
+        case .input(let bytes): try body(bytes)
+        case .read(let bytes): try bytes.withUnsafeBufferPointer { bytes throws(Failure) in try body(bytes) }
+        }
+    }
 }
 
 /// Turns bytes into tokens, one pass, on demand.
@@ -615,7 +637,7 @@ struct YAMLScanner: ~Copyable {
         simpleKeyAllowed = true
         let start = mark
         let text = try scanBlockScalar(literal: literal)
-        let scalar = YAMLScalarText(bytes: text, style: literal ? .literal : .folded)
+        let scalar = YAMLScalarText(content: .read(text), style: literal ? .literal : .folded)
         tokens.append(YAMLToken(kind: .scalar(scalar), mark: start))
     }
 
@@ -624,7 +646,7 @@ struct YAMLScanner: ~Copyable {
         simpleKeyAllowed = false
         let start = mark
         let text = try scanFlowScalar(double: double)
-        let scalar = YAMLScalarText(bytes: text, style: double ? .doubleQuoted : .singleQuoted)
+        let scalar = YAMLScalarText(content: .read(text), style: double ? .doubleQuoted : .singleQuoted)
         tokens.append(YAMLToken(kind: .scalar(scalar), mark: start))
     }
 
@@ -632,8 +654,8 @@ struct YAMLScanner: ~Copyable {
         try saveSimpleKey()
         simpleKeyAllowed = false
         let start = mark
-        let text = try scanPlainScalar()
-        tokens.append(YAMLToken(kind: .scalar(YAMLScalarText(bytes: text, style: .plain)), mark: start))
+        let content = try scanPlainScalar()
+        tokens.append(YAMLToken(kind: .scalar(YAMLScalarText(content: content, style: .plain)), mark: start))
     }
 
     /// `|` or `>`, its indicators, and the indented lines below.
@@ -841,11 +863,16 @@ struct YAMLScanner: ~Copyable {
     }
 
     /// An unquoted scalar, possibly over several lines (each indented past the parent).
-    private mutating func scanPlainScalar() throws(YAMLDecodingError) -> [UInt8] {
+    private mutating func scanPlainScalar() throws(YAMLDecodingError) -> YAMLScalarText.Content {
+        // The text is the input from `start` to `end` for as long as it reads as written.
+        // Once a line break folds into it (in Latin-1, from the start: characters are
+        // transcoded) it is built in `text` instead, `end` marking what is in it.
+        let start = mark.offset
+        var end = start
+        var isCopied = input.isLatin1
         var text: [UInt8] = []
         var leadingBreak: [UInt8] = []
         var trailingBreaks: [UInt8] = []
-        var whitespaces: [UInt8] = []
         var leadingBlanks = false
         let minimumIndent = indent + 1
         while true {
@@ -854,26 +881,35 @@ struct YAMLScanner: ~Copyable {
                 let c = current
                 if c == 0x3A && (isBlankOrEnd(next) || (flowLevel > 0 && Self.isFlowIndicator(next))) { break }
                 if flowLevel > 0 && Self.isFlowIndicator(c) { break }
-                if leadingBlanks || !whitespaces.isEmpty {
-                    if leadingBlanks {
-                        fold(leadingBreak: &leadingBreak, trailingBreaks: &trailingBreaks, into: &text)
-                        leadingBlanks = false
-                    } else {
-                        text += whitespaces
-                        whitespaces.removeAll(keepingCapacity: true)
+                if leadingBlanks {
+                    if !isCopied {
+                        text.append(contentsOf: input.bytes(from: start, to: end))
+                        isCopied = true
                     }
+                    fold(leadingBreak: &leadingBreak, trailingBreaks: &trailingBreaks, into: &text)
+                    leadingBlanks = false
+                    end = mark.offset  // the next line's indentation is not text
                 }
-                try read(into: &text)
-                readPlainRun(into: &text)
-                try checkLength(text.count)
+                if isCopied {
+                    text.append(contentsOf: input.bytes(from: end, to: mark.offset))  // blanks between words
+                    try read(into: &text)
+                    let run = mark.offset
+                    skipPlainRun(room: options.maximumStringLength - text.count)
+                    text.append(contentsOf: input.bytes(from: run, to: mark.offset))
+                    try checkLength(text.count)
+                } else {
+                    try skip()
+                    skipPlainRun(room: options.maximumStringLength - (mark.offset - start))
+                    try checkLength(mark.offset - start)
+                }
+                end = mark.offset
             }
             guard isBlank(current) || isBreak(current) else { break }
             while isBlank(current) || isBreak(current) {
                 if isBlank(current) {
                     if leadingBlanks && mark.column < minimumIndent && current == 0x09 { throw error(.tabIndentation) }
-                    if leadingBlanks { try skip() } else { try read(into: &whitespaces) }
+                    try skip()
                 } else if !leadingBlanks {
-                    whitespaces.removeAll(keepingCapacity: true)
                     readLine(into: &leadingBreak)
                     leadingBlanks = true
                 } else {
@@ -884,19 +920,19 @@ struct YAMLScanner: ~Copyable {
             if flowLevel == 0 && mark.column < minimumIndent { break }
         }
         if leadingBlanks { simpleKeyAllowed = true }
-        return text
+        return isCopied ? .read(text) : .input(input.bytes(from: start, to: end))
     }
 
     /// Consumes the characters from here on that continue a plain scalar with no
-    /// decision to make, appending them to `text` as one run instead of one character
-    /// at a time: printable ASCII but blanks and `:` (which may end the scalar), and
-    /// inside flow collections `,[]{}`; valid UTF-8 sequences but line breaks. Latin-1
-    /// input takes the character path, which transcodes. The run stops at the string
-    /// length limit, so that the limit error comes at the character it did before.
+    /// decision to make, as one run instead of one character at a time: printable ASCII
+    /// but blanks and `:` (which may end the scalar), and inside flow collections
+    /// `,[]{}`; valid UTF-8 sequences but line breaks. Latin-1 input takes the character
+    /// path, which transcodes. The run stops after `room` bytes (what the string length
+    /// limit leaves), so that the limit error comes at the character it did before.
     @inline(__always)
-    private mutating func readPlainRun(into text: inout [UInt8]) {
+    private mutating func skipPlainRun(room: Int) {
         let start = mark.offset
-        let limit = start + max(options.maximumStringLength - text.count, 0)
+        let limit = start + max(room, 0)
         var offset = start
         var characters = 0
         while offset < input.end, offset < limit {
@@ -911,7 +947,6 @@ struct YAMLScanner: ~Copyable {
             }
             characters += 1
         }
-        text.append(contentsOf: UnsafeBufferPointer(start: input.base + start, count: offset - start))
         mark.offset = offset
         mark.column += characters
     }
@@ -1001,6 +1036,12 @@ struct YAMLInput {
         case 4 where scalar < 0x10000 || scalar > 0x10FFFF: return nil
         default: return (scalar, count)
         }
+    }
+
+    /// The bytes from `start` up to `end`.
+    @inline(__always)
+    func bytes(from start: Int, to end: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: base + start, count: end - start)
     }
 
     /// Whether the bytes from `offset` to the end are a valid but incomplete UTF-8
