@@ -147,7 +147,9 @@ struct YAMLScanner: ~Copyable {
         head += 1
         tokensParsed += 1
         if head == tokens.count {
-            tokens.removeAll(keepingCapacity: true)
+            // Emptied from the end: `removeAll(keepingCapacity:)` goes through the generic
+            // `replaceSubrange`, several times the cost for the token or two there are.
+            while !tokens.isEmpty { tokens.removeLast() }
             head = 0
         }
     }
@@ -244,6 +246,14 @@ struct YAMLScanner: ~Copyable {
         }
     }
 
+    /// Consumes the spaces from here on, which need no check: indentation, mostly.
+    @inline(__always)
+    private mutating func skipSpaces() {
+        let start = mark.offset
+        while mark.offset < input.end, input.base[mark.offset] == 0x20 { mark.offset += 1 }
+        mark.column += mark.offset - start
+    }
+
     /// Consumes a line break (CR LF counts as one).
     private mutating func skipLine() {
         if current == 0x0D, input.character(at: mark.offset + 1) == 0x0A {
@@ -255,16 +265,17 @@ struct YAMLScanner: ~Copyable {
         mark.column = 0
     }
 
-    /// Consumes a line break, appending it to `text` as YAML reads it: CR, LF, CR LF and
-    /// NEL as LF; LS and PS as themselves.
-    private mutating func readLine(into text: inout [UInt8]) {
+    /// Consumes a line break, returning it as YAML reads it: CR, LF, CR LF and NEL as LF;
+    /// LS and PS as themselves.
+    private mutating func readLineBreak() -> UInt32 {
         let lineBreak = current
-        if lineBreak == 0x2028 || lineBreak == 0x2029 {
-            appendUTF8(lineBreak, to: &text)
-        } else {
-            text.append(0x0A)
-        }
         skipLine()
+        return lineBreak == 0x2028 || lineBreak == 0x2029 ? lineBreak : 0x0A
+    }
+
+    /// Consumes a line break, appending it to `text` as YAML reads it.
+    private mutating func readLine(into text: inout [UInt8]) {
+        appendUTF8(readLineBreak(), to: &text)
     }
 
     // MARK: - Fetching tokens
@@ -334,7 +345,11 @@ struct YAMLScanner: ~Copyable {
             }
             while !atEnd {
                 let character = current
-                guard character == 0x20 || (character == 0x09 && (flowLevel > 0 || !simpleKeyAllowed)) else { break }
+                if character == 0x20 {
+                    skipSpaces()
+                    continue
+                }
+                guard character == 0x09 && (flowLevel > 0 || !simpleKeyAllowed) else { break }
                 try skip()
             }
             if current == 0x23 {  // a comment runs to the end of the line
@@ -350,7 +365,14 @@ struct YAMLScanner: ~Copyable {
 
     /// A simple key must sit on one line: once the line ends it is no longer possible,
     /// and an error if it was required (a block mapping's key position).
+    @inline(__always)
     private mutating func staleSimpleKeys() throws(YAMLDecodingError) {
+        // Usually no candidate is stale: the first one possible is on this line, if any.
+        guard let first = possibleLevels.first, simpleKeys[first].mark.line < mark.line else { return }
+        try removeStaleSimpleKeys()
+    }
+
+    private mutating func removeStaleSimpleKeys() throws(YAMLDecodingError) {
         var stale = 0
         while stale < possibleLevels.count, simpleKeys[possibleLevels[stale]].mark.line < mark.line {
             let key = simpleKeys[possibleLevels[stale]]
@@ -734,13 +756,13 @@ struct YAMLScanner: ~Copyable {
         let start = mark
         try skip()
         var text: [UInt8] = []
-        var leadingBreak: [UInt8] = []
         var trailingBreaks: [UInt8] = []
         var whitespaces: [UInt8] = []
         while true {
             if atDocumentIndicator { throw syntax("a document marker inside a quoted scalar", at: mark) }
             if atEnd { throw error(.truncated, at: start) }
             var leadingBlanks = false
+            var leadingBreak: UInt32?
             // Non-blank characters.
             while !isBlankOrEnd(current) {
                 let c = current
@@ -770,7 +792,7 @@ struct YAMLScanner: ~Copyable {
                     if leadingBlanks { try skip() } else { try read(into: &whitespaces) }
                 } else if !leadingBlanks {
                     whitespaces.removeAll(keepingCapacity: true)
-                    readLine(into: &leadingBreak)
+                    leadingBreak = readLineBreak()
                     leadingBlanks = true
                 } else {
                     readLine(into: &trailingBreaks)
@@ -778,7 +800,7 @@ struct YAMLScanner: ~Copyable {
                 }
             }
             if leadingBlanks {
-                fold(leadingBreak: &leadingBreak, trailingBreaks: &trailingBreaks, into: &text)
+                Self.fold(leadingBreak: leadingBreak, trailingBreaks: &trailingBreaks, into: &text)
             } else {
                 text += whitespaces
                 whitespaces.removeAll(keepingCapacity: true)
@@ -789,16 +811,18 @@ struct YAMLScanner: ~Copyable {
         return text
     }
 
-    /// How a line break inside a flow or plain scalar reads: one break alone as a space,
-    /// further empty lines as line feeds; LS and PS as themselves.
-    private func fold(leadingBreak: inout [UInt8], trailingBreaks: inout [UInt8], into text: inout [UInt8]) {
-        if leadingBreak.first == 0x0A {
+    /// How line breaks inside a flow or plain scalar read: the first (`leadingBreak`, as
+    /// ``readLineBreak()`` returns it; `nil` after an escaped break, which reads as
+    /// nothing) alone as a space, further empty lines as line feeds; LS and PS as
+    /// themselves. The break is a value, not an array: plain scalars meet one at the end
+    /// of nearly every line.
+    private static func fold(leadingBreak: UInt32?, trailingBreaks: inout [UInt8], into text: inout [UInt8]) {
+        if leadingBreak == 0x0A {
             if trailingBreaks.isEmpty { text.append(0x20) } else { text += trailingBreaks }
         } else {
-            text += leadingBreak
+            if let leadingBreak { appendUTF8(leadingBreak, to: &text) }
             text += trailingBreaks
         }
-        leadingBreak.removeAll(keepingCapacity: true)
         trailingBreaks.removeAll(keepingCapacity: true)
     }
 
@@ -871,7 +895,7 @@ struct YAMLScanner: ~Copyable {
         var end = start
         var isCopied = input.isLatin1
         var text: [UInt8] = []
-        var leadingBreak: [UInt8] = []
+        var leadingBreak: UInt32 = 0x0A
         var trailingBreaks: [UInt8] = []
         var leadingBlanks = false
         let minimumIndent = indent + 1
@@ -886,7 +910,7 @@ struct YAMLScanner: ~Copyable {
                         text.append(contentsOf: input.bytes(from: start, to: end))
                         isCopied = true
                     }
-                    fold(leadingBreak: &leadingBreak, trailingBreaks: &trailingBreaks, into: &text)
+                    Self.fold(leadingBreak: leadingBreak, trailingBreaks: &trailingBreaks, into: &text)
                     leadingBlanks = false
                     end = mark.offset  // the next line's indentation is not text
                 }
@@ -906,11 +930,13 @@ struct YAMLScanner: ~Copyable {
             }
             guard isBlank(current) || isBreak(current) else { break }
             while isBlank(current) || isBreak(current) {
-                if isBlank(current) {
-                    if leadingBlanks && mark.column < minimumIndent && current == 0x09 { throw error(.tabIndentation) }
+                if current == 0x20 {
+                    skipSpaces()
+                } else if isBlank(current) {
+                    if leadingBlanks && mark.column < minimumIndent { throw error(.tabIndentation) }
                     try skip()
                 } else if !leadingBlanks {
-                    readLine(into: &leadingBreak)
+                    leadingBreak = readLineBreak()
                     leadingBlanks = true
                 } else {
                     readLine(into: &trailingBreaks)
