@@ -24,6 +24,10 @@ struct YAMLComposer {
     private var nodeCount = 0
     private var expansion = 0
     private var keyCache = JSONKeyCache()
+    /// The last tag read and what it makes of a node: documents repeat their tags (every
+    /// boolean twitter.json has is `!!perl/scalar:JSON::PP::Boolean`), and reading one
+    /// takes thousands of instructions of `Substring` work.
+    private var lastTag: (text: String, tag: NodeTag)?
 
     private enum Anchor {
         case referent(PerlAnchor)
@@ -442,8 +446,15 @@ struct YAMLComposer {
 
     private static let yamlNamespace = "tag:yaml.org,2002:"
 
-    private func nodeTag(_ tag: YAMLNodeProperty?) throws(YAMLDecodingError) -> NodeTag {
+    private mutating func nodeTag(_ tag: YAMLNodeProperty?) throws(YAMLDecodingError) -> NodeTag {
         guard let tag else { return .none }
+        if let lastTag, lastTag.text == tag.text { return lastTag.tag }
+        let nodeTag = try resolve(tag)
+        lastTag = (tag.text, nodeTag)
+        return nodeTag
+    }
+
+    private func resolve(_ tag: YAMLNodeProperty) throws(YAMLDecodingError) -> NodeTag {
         guard tag.text.hasPrefix(Self.yamlNamespace) else { throw error(.unsupportedTag(tag.text), at: tag.mark) }
         let name = tag.text.dropFirst(Self.yamlNamespace.count)
         switch name {

@@ -117,6 +117,8 @@ struct YAMLScanner: ~Copyable {
     /// token then costs O(1), however deep the flow nesting.
     private var possibleLevels: [Int] = []
     private var flowLevel = 0
+    /// The source and text of the last tag written `!handle!suffix` (see ``repeatedTag()``).
+    private var lastTag: (source: [UInt8], text: String)?
 
     private struct SimpleKey {
         var possible = false
@@ -582,6 +584,45 @@ struct YAMLScanner: ~Copyable {
         try saveSimpleKey()
         simpleKeyAllowed = false
         let start = mark
+        let repeated = repeatedTag()
+        let tag = repeated == nil ? try scanTag(from: start) : []
+        let following = current
+        let endsFlowEntry = following == 0x2C || following == 0x5D || following == 0x7D  // , ] }
+        guard isBlankOrEnd(following) || (flowLevel > 0 && endsFlowEntry) else {
+            throw syntax("a tag must be followed by a space or a line break")
+        }
+        let text: String
+        if let repeated {
+            text = repeated
+        } else {
+            try checkLength(tag.count)
+            guard let valid = String(validating: tag, as: UTF8.self) else { throw error(.invalidUTF8, at: start) }
+            text = valid
+            if input.character(at: start.offset + 1) != 0x3C {  // not !<verbatim>
+                lastTag = (Array(input.bytes(from: start.offset, to: mark.offset)), text)
+            }
+        }
+        tokens.append(YAMLToken(kind: .tag(text), mark: start))
+    }
+
+    /// The last tag's text, if the input here repeats its source: the same bytes, then a
+    /// character that cannot continue a tag, so that reading it would take the same steps
+    /// to the same text. Documents repeat their tags (twitter.json has
+    /// `!!perl/scalar:JSON::PP::Boolean` on each boolean), and reading one takes thousands
+    /// of instructions. The source of a tag in `!handle!suffix` form is ASCII: one
+    /// character a byte.
+    private mutating func repeatedTag() -> String? {
+        guard let lastTag, input.hasPrefix(lastTag.source, at: mark.offset) else { return nil }
+        let end = mark.offset + lastTag.source.count
+        let next = input.character(at: end)
+        if next == 0x25 || Self.isWordCharacter(next) || Self.isTagURIPunctuation(next) { return nil }  // % word URI
+        mark.offset = end
+        mark.column += lastTag.source.count
+        return lastTag.text
+    }
+
+    /// A tag's text, handle resolved, from its `!` at `start`.
+    private mutating func scanTag(from start: YAMLMark) throws(YAMLDecodingError) -> [UInt8] {
         try skip()
         var tag: [UInt8]
         if current == 0x3C {  // !<verbatim>
@@ -607,14 +648,7 @@ struct YAMLScanner: ~Copyable {
             tag += word
             tag += try scanTagURI()
         }
-        let following = current
-        let endsFlowEntry = following == 0x2C || following == 0x5D || following == 0x7D  // , ] }
-        guard isBlankOrEnd(following) || (flowLevel > 0 && endsFlowEntry) else {
-            throw syntax("a tag must be followed by a space or a line break")
-        }
-        try checkLength(tag.count)
-        guard let text = String(validating: tag, as: UTF8.self) else { throw error(.invalidUTF8, at: start) }
-        tokens.append(YAMLToken(kind: .tag(text), mark: start))
+        return tag
     }
 
     /// A tag's URI characters, `%XX` escapes decoded.
@@ -1083,6 +1117,11 @@ struct YAMLInput {
     func isBreak(_ character: UInt32) -> Bool {
         character == 0x0A || character == 0x0D
             || (hasUnicodeBreaks && (character == 0x85 || character == 0x2028 || character == 0x2029))
+    }
+
+    func hasPrefix(_ bytes: [UInt8], at offset: Int) -> Bool {
+        guard end - offset >= bytes.count else { return false }
+        return bytes.withUnsafeBufferPointer { $0.elementsEqual(self.bytes(from: offset, to: offset + $0.count)) }
     }
 
     func hasPrefix(_ text: StaticString, at offset: Int) -> Bool {
