@@ -13,9 +13,14 @@
 ///   its aliases (Perl shares referents, not scalars), within
 ///   ``YAMLDecodingOptions/maximumAliasExpansion``. Anchors no alias uses are dropped:
 ///   to Perl they mean nothing.
-struct YAMLComposer {
+struct YAMLComposer: ~Copyable {
     private let options: YAMLDecodingOptions
     private var stack: [Frame] = []
+    /// The elements of the open sequences and the values of the open mappings, innermost
+    /// last: a sequence becomes one exactly sized array when it ends, rather than growing
+    /// one of its own (most sequences in canada.json have two elements, and growing cost
+    /// two allocations and a copy each).
+    private var values = JSONValueStack()
     private var document: PerlValue?
     private var anchors: [String: Anchor] = [:]
     private var nextAnchor = 1
@@ -44,8 +49,9 @@ struct YAMLComposer {
         }
 
         var kind: Kind
-        /// A sequence's elements; a mapping's values, in the order of its keys.
-        var elements: [PerlValue] = []
+        /// Where its elements (a sequence) or values (a mapping, in the order of its
+        /// keys) start in ``YAMLComposer/values``.
+        var valueStart = 0
         /// A mapping's keys, each holding undef until the mapping ends (see
         /// ``YAMLComposer/deliverKey(_:hash:at:)``).
         var hash = PerlHash()
@@ -122,6 +128,7 @@ struct YAMLComposer {
         }
         if let className = frame.className { try admit(className, at: frame.mark) }
         var frame = frame
+        frame.valueStart = values.count
         if let anchor {
             // Registered now, so that aliases inside (cycles) find it.
             let id = PerlAnchor(nextAnchor)
@@ -139,11 +146,15 @@ struct YAMLComposer {
         var value: PerlValue
         switch frame.kind {
         case .sequence:
-            value = .array(frame.elements)
+            value = .array(values.popArray(from: frame.valueStart))
         case .mapping:
             // Every key has its value by now; they replace the keys' undefs in order.
-            var values = frame.elements.makeIterator()
-            frame.hash.transformValues { _ in values.next()! }
+            var index = frame.valueStart
+            frame.hash.transformValues { _ in
+                defer { index += 1 }
+                return values[index]
+            }
+            values.removeLast(from: frame.valueStart)
             value = .hash(frame.hash)
         case .reference:
             guard let referent = frame.referent else { throw error(.invalidReference, at: frame.mark) }
@@ -266,13 +277,13 @@ struct YAMLComposer {
         let top = stack.count - 1
         switch stack[top].kind {
         case .sequence:
-            guard stack[top].elements.count < options.maximumContainerCount else {
+            guard values.count - stack[top].valueStart < options.maximumContainerCount else {
                 throw error(.containerLimitExceeded(limit: options.maximumContainerCount), at: mark)
             }
-            stack[top].elements.append(value)
+            values.push(value)
         case .mapping:
             if stack[top].awaitsValue {
-                stack[top].elements.append(value)
+                values.push(value)
                 stack[top].awaitsValue = false
                 return
             }
@@ -288,7 +299,7 @@ struct YAMLComposer {
 
     /// Takes `key`, whose ``PerlHash/Key/indexHash`` is `hash`, as the next key of the
     /// innermost mapping. It goes into the hash at once, holding undef, and its value
-    /// waits in the frame's elements until the mapping ends: inserting the key is the
+    /// waits in ``values`` until the mapping ends: inserting the key is the
     /// check for a duplicate, and no key is looked up a second time (comparing a key
     /// found with itself costs more than hashing it).
     private mutating func deliverKey(_ key: PerlHash.Key, hash: Int, at mark: YAMLMark) throws(YAMLDecodingError) {
