@@ -27,10 +27,11 @@ public struct PerlYAMLEncoder: Sendable {
     public func encode(_ value: PerlValue) throws(YAMLEncodingError) -> [UInt8] {
         var emitter = YAMLEmitter(options: options)
         try emitter.emitDocument(value)
-        guard options.encoding == .perlInternal else { return emitter.output }
+        let output = emitter.finish()
+        guard options.encoding == .perlInternal else { return output }
         // One byte per character where every character fits in one.
-        let text = String(decoding: emitter.output, as: UTF8.self)
-        guard text.unicodeScalars.allSatisfy({ $0.value <= 0xFF }) else { return emitter.output }
+        let text = String(decoding: output, as: UTF8.self)
+        guard text.unicodeScalars.allSatisfy({ $0.value <= 0xFF }) else { return output }
         return text.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) }
     }
 }
@@ -38,8 +39,12 @@ public struct PerlYAMLEncoder: Sendable {
 /// libyaml's block emitter (`emitter.c`), driven straight from a value instead of by
 /// events, its stack explicit; the `yaml` dialect differs in the few layout choices
 /// YAML.pm makes otherwise and in how it writes scalars.
-struct YAMLEmitter {
-    private(set) var output: [UInt8] = []
+///
+/// Scalars are read as their UTF-8 (``Swift/Span``s of a `String`'s own storage) and
+/// written into an ``OutputBuffer``, runs of characters that matter to no decision
+/// copied as bytes.
+struct YAMLEmitter: ~Copyable {
+    private var output = OutputBuffer()
     private let options: YAMLEncodingOptions
     private let isXS: Bool
 
@@ -72,7 +77,7 @@ struct YAMLEmitter {
     }
 
     private enum Key {
-        case text([Unicode.Scalar])
+        case text(String)
         /// The `=` of a `!!perl/ref` mapping, written bare.
         case referenceValue
     }
@@ -80,7 +85,7 @@ struct YAMLEmitter {
     /// What a value is written as.
     private enum Node {
         case alias(Int)
-        case scalar([Unicode.Scalar], request: ScalarRequest, tag: String?)
+        case scalar(String, request: ScalarRequest, tag: String?)
         case sequence([PerlValue], tag: String?)
         case mapping([(key: Key, value: PerlValue)], tag: String?)
     }
@@ -101,8 +106,10 @@ struct YAMLEmitter {
     init(options: YAMLEncodingOptions) {
         self.options = options
         isXS = options.dialect == .yamlXS
-        output.reserveCapacity(256)
     }
+
+    /// The document written.
+    consuming func finish() -> [UInt8] { output.finish() }
 
     // MARK: - Document and collections
 
@@ -142,7 +149,9 @@ struct YAMLEmitter {
             writeIndicator("*", needWhitespace: true, isWhitespace: false, isIndention: false)
             writeAnchorName(number)
         case .scalar(let text, let request, let tag):
-            try emitScalar(text, request: request, tag: tag, anchor: anchor, simpleKey: false)
+            let utf8 = text.utf8.span
+            let style = try style(of: utf8, request: request, simpleKey: false)
+            emitScalar(utf8, style: style, tag: tag, anchor: anchor, simpleKey: false)
         case .sequence(let elements, let tag):
             writeProperties(anchor: anchor, tag: tag)
             guard !elements.isEmpty else { return writeEmptyFlow("[", "]") }
@@ -166,27 +175,31 @@ struct YAMLEmitter {
     /// length limit, else after `?`.
     private mutating func emitKey(_ key: Key) throws(YAMLEncodingError) {
         writeIndent()
-        guard case .text(let text) = key else {
+        guard case .text(let key) = key else {
             writeIndicator("=", needWhitespace: true, isWhitespace: false, isIndention: false)
             return writeIndicator(":", needWhitespace: false, isWhitespace: false, isIndention: false)
         }
+        let text = key.utf8.span
         let simple: Bool
+        let style: YAMLScalarStyle
         if isXS {
-            simple = !text.contains(where: YAMLScalarAnalysis.isBreak) && Self.utf8Count(text) <= 128
+            simple = !Self.containsBreak(text) && text.count <= 128
+            style = xsStyle(text, request: .string, simpleKey: simple)
         } else {
             // YAML.pm writes a block-scalar key after `?`; so must a key YAML::XS would
             // read as spanning lines (LS, PS) or could not take as a simple key (1,024
             // characters at most).
-            let style = YAMLPerlStyle.style(for: text, startsLine: column == 0)
-            simple = style != .literal && !text.contains(where: YAMLPerlStyle.isSeparator)
+            style = try perlStyle(text)
+            simple = style != .literal && !YAMLPerlStyle.containsSeparator(text)
                 && Self.writtenLength(text, style) <= 1000
         }
         if simple {
-            try emitScalar(text, request: .string, tag: nil, anchor: nil, simpleKey: true)
+            emitScalar(text, style: style, tag: nil, anchor: nil, simpleKey: true)
             writeIndicator(":", needWhitespace: false, isWhitespace: false, isIndention: false)
         } else {
             writeIndicator("?", needWhitespace: true, isWhitespace: false, isIndention: true)
-            try emitScalar(text, request: .string, tag: nil, anchor: nil, simpleKey: false)
+            // In the `yaml` dialect, no longer at the start of a line.
+            emitScalar(text, style: isXS ? style : try perlStyle(text), tag: nil, anchor: nil, simpleKey: false)
             writeIndent()
             // YAML::XS continues a collection value on the `:` line; YAML.pm on the next.
             writeIndicator(":", needWhitespace: true, isWhitespace: false, isIndention: isXS)
@@ -254,7 +267,7 @@ struct YAMLEmitter {
             guard flags.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) }) else {
                 throw YAMLEncodingError(.unrepresentable("a regexp with the flags \(flags.debugDescription)"))
             }
-            let text = Array("(?^\(flags):\(pattern))".unicodeScalars)
+            let text = "(?^\(flags):\(pattern))"
             let regexpClass = className == "Regexp" ? nil : className
             return .scalar(text, request: .string, tag: try classTag("perl/regexp", regexpClass) ?? "perl/regexp")
         case .code:
@@ -277,15 +290,15 @@ struct YAMLEmitter {
     /// Perl prints them, `1` and `""` — what both libraries write for Perl's booleans
     /// (YAML::XS writes `true` only for the immortal `PL_sv_yes` itself, which YAML.pm
     /// would load as the string "true").
-    private func scalarText(_ value: PerlValue) throws(YAMLEncodingError) -> ([Unicode.Scalar], ScalarRequest) {
+    private func scalarText(_ value: PerlValue) throws(YAMLEncodingError) -> (String, ScalarRequest) {
         switch value {
-        case .undef, .hole: return (["~"], .keyword)
-        case .integer(let number): return (Self.scalars(of: String(number)), .number)
-        case .unsigned(let number): return (Self.scalars(of: String(number)), .number)
-        case .double(let number): return (Self.scalars(of: doubleText(number)), .number)
-        case .bool(let truth): return truth ? (["1"], .number) : ([], .string)
-        case .string(let text): return (Self.scalars(of: text), .string)
-        case .bytes(let bytes): return (bytes.map { Unicode.Scalar($0) }, .string)
+        case .undef, .hole: return ("~", .keyword)
+        case .integer(let number): return (String(number), .number)
+        case .unsigned(let number): return (String(number), .number)
+        case .double(let number): return (doubleText(number), .number)
+        case .bool(let truth): return truth ? ("1", .number) : ("", .string)
+        case .string(let text): return (text, .string)
+        case .bytes(let bytes): return (Self.latin1Text(bytes), .string)
         case .vstring(_, let inner): return try scalarText(inner)
         default: throw YAMLEncodingError(.unrepresentable("a reference where a scalar belongs: \(value)"))
         }
@@ -299,24 +312,24 @@ struct YAMLEmitter {
 
     private func entries(of hash: PerlHash) -> [(key: Key, value: PerlValue)] {
         var entries = hash.map { (key: Self.text(of: $0.key), value: $0.value) }
-        if options.canonical { entries.sort { $0.key.lexicographicallyPrecedes($1.key) } }
+        // Code point order, which for UTF-8 is byte order.
+        if options.canonical { entries.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) } }
         return entries.map { (key: .text($0.key), value: $0.value) }
     }
 
-    private static func text(of key: PerlHash.Key) -> [Unicode.Scalar] {
+    private static func text(of key: PerlHash.Key) -> String {
         switch key {
-        case .string(let text): scalars(of: text)
-        case .bytes(let bytes): bytes.map { Unicode.Scalar($0) }
+        case .string(let text): text
+        case .bytes(let bytes): latin1Text(bytes)
         }
     }
 
-    /// `text`'s scalars. `Array(text.unicodeScalars)` counts them in a first pass to
-    /// size the array; the UTF-8 length, known at once, is always enough.
-    private static func scalars(of text: String) -> [Unicode.Scalar] {
-        var scalars: [Unicode.Scalar] = []
-        scalars.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars { scalars.append(scalar) }
-        return scalars
+    /// A Perl byte string as the characters Perl sees in it, one per byte.
+    private static func latin1Text(_ bytes: [UInt8]) -> String {
+        if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
+        var scalars = String.UnicodeScalarView()
+        for byte in bytes { scalars.append(Unicode.Scalar(byte)) }
+        return String(scalars)
     }
 
     /// `!!perl/<kind>:Class` (`nil` without a class), if the dialect's readers take the
@@ -356,12 +369,22 @@ struct YAMLEmitter {
 
     // MARK: - Scalars
 
+    /// A scalar's style. Numbers and `~` are plain in both dialects (nothing in their
+    /// text needs quoting, so libyaml's analysis would not veto it).
+    private func style(
+        of text: Span<UInt8>, request: ScalarRequest, simpleKey: Bool
+    ) throws(YAMLEncodingError) -> YAMLScalarStyle {
+        guard request == .string else { return .plain }
+        return isXS ? xsStyle(text, request: request, simpleKey: simpleKey) : try perlStyle(text)
+    }
+
     private mutating func emitScalar(
-        _ text: [Unicode.Scalar], request: ScalarRequest, tag: String?, anchor: Int?, simpleKey: Bool
-    ) throws(YAMLEncodingError) {
-        let style = isXS ? xsStyle(text, request: request, simpleKey: simpleKey) : try perlStyle(text, request: request)
+        _ text: Span<UInt8>, style: YAMLScalarStyle, tag: String?, anchor: Int?, simpleKey: Bool
+    ) {
         writeProperties(anchor: anchor, tag: tag)
-        increaseIndent(flow: true, indentless: false)
+        // libyaml indents a scalar's continuation lines as a flow level deeper.
+        let outer = indent
+        indent = Self.deeperIndent(indent, flow: true, indentless: false)
         let allowBreaks = isXS && !simpleKey
         switch style {
         case .plain: writePlain(text, allowBreaks: allowBreaks)
@@ -369,20 +392,20 @@ struct YAMLEmitter {
         case .doubleQuoted: writeDoubleQuoted(text, allowBreaks: allowBreaks)
         case .literal: writeLiteral(text)
         }
-        indent = indents.removeLast()
+        indent = outer
     }
 
     /// YAML::XS's request (`dump_scalar`: quote what would load as something else,
     /// multi-line text as a literal block if longer than 30 bytes) and libyaml's veto
     /// (`yaml_emitter_select_scalar_style`).
-    private func xsStyle(_ text: [Unicode.Scalar], request: ScalarRequest, simpleKey: Bool) -> YAMLScalarStyle {
+    private func xsStyle(_ text: Span<UInt8>, request: ScalarRequest, simpleKey: Bool) -> YAMLScalarStyle {
         var style = YAMLScalarStyle.plain
         if request == .string {
             if text.isEmpty || PerlText.isOneOf(text, ["~", "true", "false", "null"]) || PerlText.looksLikeNumber(text)
             {
                 style = .singleQuoted
-            } else if text.contains("\n") {
-                style = Self.utf8Count(text) > 30 ? .literal : .doubleQuoted
+            } else if text.contains(0x0A) {
+                style = text.count > 30 ? .literal : .doubleQuoted
             }
         }
         let analysis = YAMLScalarAnalysis(text)
@@ -393,40 +416,44 @@ struct YAMLEmitter {
         return style
     }
 
-    private func perlStyle(
-        _ text: [Unicode.Scalar], request: ScalarRequest
-    ) throws(YAMLEncodingError) -> YAMLScalarStyle {
-        if request != .string { return .plain }
-        if let character = text.first(where: { $0.value == 0xFFFE || $0.value == 0xFFFF }) {
-            let code = String(character.value, radix: 16, uppercase: true)
-            throw YAMLEncodingError(.unrepresentable(
-                "U+\(code): YAML::XS refuses it raw and YAML.pm reads no escape for it"))
+    /// The `yaml` dialect's style for a string, as it stands at the current column.
+    private func perlStyle(_ text: Span<UInt8>) throws(YAMLEncodingError) -> YAMLScalarStyle {
+        // U+FFFE and U+FFFF: EF BF BE, EF BF BF.
+        for index in 0..<text.count where text[index] == 0xEF {
+            if index + 2 < text.count && text[index + 1] == 0xBF && text[index + 2] >= 0xBE {
+                let code = String(text.character(at: index).0.value, radix: 16, uppercase: true)
+                throw YAMLEncodingError(.unrepresentable(
+                    "U+\(code): YAML::XS refuses it raw and YAML.pm reads no escape for it"))
+            }
         }
         return YAMLPerlStyle.style(for: text, startsLine: column == 0)
     }
 
     /// `yaml_emitter_write_plain_scalar`.
-    private mutating func writePlain(_ text: [Unicode.Scalar], allowBreaks: Bool) {
+    private mutating func writePlain(_ text: Span<UInt8>, allowBreaks: Bool) {
         if !whitespace && !text.isEmpty { put(0x20) }
         var spaces = false
         var breaks = false
-        for (index, character) in text.enumerated() {
-            if character == " " {
-                let nextIsSpace = index + 1 < text.count && text[index + 1] == " "
+        var index = 0
+        while index < text.count {
+            if text[index] == 0x20 {
+                let nextIsSpace = index + 1 < text.count && text[index + 1] == 0x20
                 if allowBreaks && !spaces && column > Self.bestWidth && !nextIsSpace {
                     writeIndent()
                 } else {
-                    write(character)
+                    put(0x20)
                 }
                 spaces = true
-            } else if isLineBreak(character) {
-                if !breaks && character == "\n" { putBreak() }
-                writeBreak(character)
+                index += 1
+            } else if let length = lineBreakLength(text, at: index) {
+                if !breaks && text[index] == 0x0A { putBreak() }
+                writeBreak(text, index..<index + length)
                 indention = true
                 breaks = true
+                index += length
             } else {
                 if breaks { writeIndent() }
-                write(character)
+                index = writeCharacters(text, from: index)
                 indention = false
                 spaces = false
                 breaks = false
@@ -437,29 +464,37 @@ struct YAMLEmitter {
     }
 
     /// `yaml_emitter_write_single_quoted_scalar`.
-    private mutating func writeSingleQuoted(_ text: [Unicode.Scalar], allowBreaks: Bool) {
+    private mutating func writeSingleQuoted(_ text: Span<UInt8>, allowBreaks: Bool) {
         writeIndicator("'", needWhitespace: true, isWhitespace: false, isIndention: false)
         var spaces = false
         var breaks = false
-        for (index, character) in text.enumerated() {
-            if character == " " {
+        var index = 0
+        while index < text.count {
+            if text[index] == 0x20 {
                 if allowBreaks && !spaces && column > Self.bestWidth && index != 0 && index != text.count - 1
-                    && !(index + 1 < text.count && text[index + 1] == " ")
+                    && !(index + 1 < text.count && text[index + 1] == 0x20)
                 {
                     writeIndent()
                 } else {
-                    write(character)
+                    put(0x20)
                 }
                 spaces = true
-            } else if isLineBreak(character) {
-                if !breaks && character == "\n" { putBreak() }
-                writeBreak(character)
+                index += 1
+            } else if let length = lineBreakLength(text, at: index) {
+                if !breaks && text[index] == 0x0A { putBreak() }
+                writeBreak(text, index..<index + length)
                 indention = true
                 breaks = true
+                index += length
             } else {
                 if breaks { writeIndent() }
-                if character == "'" { put(0x27) }
-                write(character)
+                if text[index] == UInt8(ascii: "'") {
+                    put(0x27)
+                    put(0x27)
+                    index += 1
+                } else {
+                    index = writeCharacters(text, from: index)
+                }
                 indention = false
                 spaces = false
                 breaks = false
@@ -473,51 +508,61 @@ struct YAMLEmitter {
 
     /// `yaml_emitter_write_double_quoted_scalar`; in the `yaml` dialect with YAML.pm's
     /// escapes, and a space next to a raw LS or PS escaped (YAML::XS would drop it).
-    private mutating func writeDoubleQuoted(_ text: [Unicode.Scalar], allowBreaks: Bool) {
+    private mutating func writeDoubleQuoted(_ text: Span<UInt8>, allowBreaks: Bool) {
         writeIndicator("\"", needWhitespace: true, isWhitespace: false, isIndention: false)
         var spaces = false
-        for (index, character) in text.enumerated() {
-            let escape: String?
-            if isXS {
-                escape = YAMLXSStyle.escape(character)
-            } else if character == " ", YAMLPerlStyle.isNextToSeparator(index, in: text) {
-                escape = "\\x20"
-            } else {
-                escape = YAMLPerlStyle.escape(character)
-            }
-            if let escape {
+        var index = 0
+        while index < text.count {
+            let (character, next) = text.character(at: index)
+            if let escape = doubleQuotedEscape(character, at: index, in: text) {
                 writeRaw(escape)
                 spaces = false
             } else if character == " " {
                 if allowBreaks && !spaces && column > Self.bestWidth && index != 0 && index != text.count - 1 {
                     writeIndent()
-                    if index + 1 < text.count && text[index + 1] == " " { put(0x5C) }
+                    if next < text.count && text[next] == 0x20 { put(0x5C) }
                 } else {
-                    write(character)
+                    put(0x20)
                 }
                 spaces = true
             } else {
-                write(character)
+                index = writeCharacters(text, from: index)
                 spaces = false
+                continue
             }
+            index = next
         }
         writeIndicator("\"", needWhitespace: false, isWhitespace: false, isIndention: false)
         whitespace = false
         indention = false
     }
 
+    /// The escape a character takes in double quotes, if it takes one.
+    private func doubleQuotedEscape(_ character: Unicode.Scalar, at index: Int, in text: Span<UInt8>) -> String? {
+        if isXS { return YAMLXSStyle.escape(character) }
+        if character == " ", YAMLPerlStyle.isNextToSeparator(index, in: text) { return "\\x20" }
+        return YAMLPerlStyle.escape(character)
+    }
+
     /// A literal block: libyaml's (`yaml_emitter_write_literal_scalar`), or YAML.pm's
     /// (`YAML::Dumper::_emit_block`: chomping before the indentation indicator, every
     /// line indented, empty ones too).
-    private mutating func writeLiteral(_ text: [Unicode.Scalar]) {
+    private mutating func writeLiteral(_ text: Span<UInt8>) {
         writeIndicator("|", needWhitespace: true, isWhitespace: false, isIndention: false)
-        let trailingBreaks = text.reversed().prefix { YAMLScalarAnalysis.isBreak($0) }.count
+        // The line breaks that end the text, and where they start.
+        var trailingBreaks = 0
+        var breaksStart = text.count
+        while let (last, start) = text.extracting(0..<breaksStart).lastCharacter(), YAMLScalarAnalysis.isBreak(last) {
+            trailingBreaks += 1
+            breaksStart = start
+        }
+        let first = text.isEmpty ? nil : text.character(at: 0).0
         if isXS {
-            if let first = text.first, first == " " || YAMLScalarAnalysis.isBreak(first) { writeRaw("2") }
+            if let first, first == " " || YAMLScalarAnalysis.isBreak(first) { writeRaw("2") }
             endsOpen = false
             if trailingBreaks == 0 {
                 writeRaw("-")
-            } else if trailingBreaks >= 2 || text.count == 1 {
+            } else if trailingBreaks >= 2 || text.characterCount == 1 {
                 writeRaw("+")
                 endsOpen = true
             }
@@ -525,14 +570,16 @@ struct YAMLEmitter {
             indention = true
             whitespace = true
             var breaks = true
-            for character in text {
-                if YAMLScalarAnalysis.isBreak(character) {
-                    writeBreak(character)
+            var index = 0
+            while index < text.count {
+                if let length = text.lineBreakLength(at: index) {
+                    writeBreak(text, index..<index + length)
                     indention = true
                     breaks = true
+                    index += length
                 } else {
                     if breaks { writeIndent() }
-                    write(character)
+                    index = writeCharacters(text, from: index)
                     indention = false
                     breaks = false
                 }
@@ -540,25 +587,33 @@ struct YAMLEmitter {
             return
         }
         writeRaw(trailingBreaks == 0 ? "-" : trailingBreaks == 1 ? "" : "+")
-        if let first = text.first, PerlText.isWhitespace(first) { writeRaw("2") }
-        let body = trailingBreaks > 0 ? text.dropLast() : text[...]
-        let lines = body.split(separator: "\n", omittingEmptySubsequences: false)
-        for (index, line) in lines.enumerated() {
+        if let first, PerlText.isWhitespace(first) { writeRaw("2") }
+        // All but the last line break.
+        let body = trailingBreaks > 0 ? text.extracting(0..<text.lastCharacter()!.start) : text
+        var lineStart = 0
+        while true {
+            let lineEnd = body.extracting(lineStart..<body.count).firstIndex(of: 0x0A).map { lineStart + $0 } ?? body.count
             putBreak()
-            if index == lines.count - 1 && line.isEmpty && index > 0 { continue }
-            writeRaw(String(repeating: " ", count: max(indent, 0)))
-            for character in line { write(character) }
+            let isLast = lineEnd == body.count
+            if !(isLast && lineStart == lineEnd && lineStart > 0) {
+                writeRaw(String(repeating: " ", count: max(indent, 0)))
+                var index = lineStart
+                while index < lineEnd { index = writeCharacters(body, from: index) }
+            }
+            if isLast { break }
+            lineStart = lineEnd + 1
         }
         putBreak()
         indention = true
         whitespace = true
     }
 
-    /// A line break in a scalar as written: libyaml's five (YAML::XS writes LS, PS and NEL
-    /// as breaks, indenting the line after); in the `yaml` dialect only the line feed
-    /// (LS and PS are written as the characters YAML.pm reads them as).
-    private func isLineBreak(_ character: Unicode.Scalar) -> Bool {
-        isXS ? YAMLScalarAnalysis.isBreak(character) : character == "\n"
+    /// The length of the line break at byte `index` as written in a flow scalar: libyaml's
+    /// five (YAML::XS writes LS, PS and NEL as breaks, indenting the line after); in the
+    /// `yaml` dialect only the line feed (LS and PS are written as the characters YAML.pm
+    /// reads them as).
+    private func lineBreakLength(_ text: Span<UInt8>, at index: Int) -> Int? {
+        isXS ? text.lineBreakLength(at: index) : text[index] == 0x0A ? 1 : nil
     }
 
     // MARK: - Anchors and tags
@@ -616,11 +671,13 @@ struct YAMLEmitter {
 
     private mutating func increaseIndent(flow: Bool, indentless: Bool) {
         indents.append(indent)
-        if indent < 0 {
-            indent = flow ? 2 : 0
-        } else if !indentless {
-            indent += 2
-        }
+        indent = Self.deeperIndent(indent, flow: flow, indentless: indentless)
+    }
+
+    /// libyaml's `yaml_emitter_increase_indent`.
+    private static func deeperIndent(_ indent: Int, flow: Bool, indentless: Bool) -> Int {
+        if indent < 0 { return flow ? 2 : 0 }
+        return indentless ? indent : indent + 2
     }
 
     private mutating func writeIndent() {
@@ -642,7 +699,7 @@ struct YAMLEmitter {
 
     /// ASCII text, one column per character.
     private mutating func writeRaw(_ text: String) {
-        output.append(contentsOf: text.utf8)
+        output.append(utf8Of: text)
         column += text.utf8.count
     }
 
@@ -657,39 +714,54 @@ struct YAMLEmitter {
     }
 
     private mutating func write(_ character: Unicode.Scalar) {
-        appendUTF8(character.value, to: &output)
+        for byte in character.utf8 { output.append(byte) }
         column += 1
     }
 
+    /// Copies the character at byte `start` and the inert ones after it
+    /// (``YAMLBytes/isInert(_:)``), one column each; returns where it stopped.
+    private mutating func writeCharacters(_ text: Span<UInt8>, from start: Int) -> Int {
+        let end = text.inertRunEnd(from: text.character(at: start).next)
+        text.extracting(start..<end).withUnsafeBytes { output.append(contentsOf: $0) }
+        column += text.characterCount(start..<end)
+        return end
+    }
+
     /// A line break inside a scalar: LF as a new line, others (CR, NEL, LS, PS) copied.
-    private mutating func writeBreak(_ character: Unicode.Scalar) {
-        if character == "\n" {
+    private mutating func writeBreak(_ text: Span<UInt8>, _ range: Range<Int>) {
+        if text[range.lowerBound] == 0x0A {
             putBreak()
         } else {
-            appendUTF8(character.value, to: &output)
+            text.extracting(range).withUnsafeBytes { output.append(contentsOf: $0) }
             column = 0
         }
     }
 
     // MARK: - Measures
 
-    private static func utf8Count(_ text: [Unicode.Scalar]) -> Int {
-        text.reduce(0) { $0 + UTF8.width($1) }
+    private static func containsBreak(_ text: Span<UInt8>) -> Bool {
+        (0..<text.count).contains { text.lineBreakLength(at: $0) != nil }
     }
 
     /// The characters a single-line scalar takes as written in the `yaml` dialect.
-    private static func writtenLength(_ text: [Unicode.Scalar], _ style: YAMLScalarStyle) -> Int {
+    private static func writtenLength(_ text: Span<UInt8>, _ style: YAMLScalarStyle) -> Int {
         switch style {
-        case .plain, .literal: return text.count
-        case .singleQuoted: return text.count + text.filter { $0 == "'" }.count + 2
+        case .plain, .literal: return text.characterCount
+        case .singleQuoted:
+            return text.characterCount + (0..<text.count).count { text[$0] == UInt8(ascii: "'") } + 2
         case .doubleQuoted:
-            return text.indices.reduce(2) { length, index in
-                let character = text[index]
+            var length = 2
+            var index = 0
+            while index < text.count {
+                let (character, next) = text.character(at: index)
                 if character == " " && YAMLPerlStyle.isNextToSeparator(index, in: text) {
-                    return length + 4  // `\x20`
+                    length += 4  // `\x20`
+                } else {
+                    length += YAMLPerlStyle.escape(character)?.count ?? 1
                 }
-                return length + (YAMLPerlStyle.escape(character)?.count ?? 1)
+                index = next
             }
+            return length
         }
     }
 }

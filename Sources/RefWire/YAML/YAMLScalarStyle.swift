@@ -6,6 +6,101 @@ enum YAMLScalarStyle {
     case literal
 }
 
+/// A scalar's text as the encoder reads it: its UTF-8, a character decoded only where its
+/// class matters, and runs of characters that matter to no style passed over as bytes.
+extension Span where Element == UInt8 {
+    /// The character that starts at byte `index`, and where the next one starts.
+    @inline(__always)
+    func character(at index: Int) -> (Unicode.Scalar, next: Int) {
+        let lead = self[index]
+        if lead < 0x80 { return (Unicode.Scalar(lead), index + 1) }
+        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
+        var value = UInt32(lead) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+        for offset in 1..<length { value = value << 6 | UInt32(self[index + offset] & 0x3F) }
+        return (Unicode.Scalar(value)!, index + length)
+    }
+
+    /// The last character, and where it starts.
+    func lastCharacter() -> (Unicode.Scalar, start: Int)? {
+        guard !isEmpty else { return nil }
+        var start = count - 1
+        while self[start] & 0xC0 == 0x80 { start -= 1 }
+        return (character(at: start).0, start)
+    }
+
+    /// Where the run of inert bytes (``YAMLBytes/isInert(_:)``) from `start` ends.
+    @inline(__always)
+    func inertRunEnd(from start: Int) -> Int {
+        var index = start
+        while index < count && YAMLBytes.isInert(self[index]) { index += 1 }
+        return index
+    }
+
+    /// The number of characters in `range` (its bytes that are not continuation bytes).
+    func characterCount(_ range: Range<Int>) -> Int {
+        var characters = 0
+        for index in range where self[index] & 0xC0 != 0x80 { characters += 1 }
+        return characters
+    }
+
+    var characterCount: Int { characterCount(0..<count) }
+
+    func contains(_ byte: UInt8) -> Bool { firstIndex(of: byte) != nil }
+
+    func firstIndex(of byte: UInt8) -> Int? {
+        for index in 0..<count where self[index] == byte { return index }
+        return nil
+    }
+
+    func hasPrefix(_ prefix: StaticString) -> Bool {
+        prefix.utf8CodeUnitCount <= count
+            && prefix.withUTF8Buffer { bytes in bytes.indices.allSatisfy { self[$0] == bytes[$0] } }
+    }
+
+    /// Whether the text is `word`, ASCII.
+    func equals(_ word: StaticString) -> Bool { word.utf8CodeUnitCount == count && hasPrefix(word) }
+
+    /// The length of the line break (one of libyaml's five) at byte `index`, if one is there.
+    @inline(__always)
+    func lineBreakLength(at index: Int) -> Int? {
+        switch self[index] {
+        case 0x0A, 0x0D: return 1
+        case 0xC2: return index + 1 < count && self[index + 1] == 0x85 ? 2 : nil
+        case 0xE2: return isSeparator(at: index) ? 3 : nil
+        default: return nil
+        }
+    }
+
+    /// Whether a line or paragraph separator (U+2028, U+2029) starts at byte `index`.
+    func isSeparator(at index: Int) -> Bool {
+        index >= 0 && index + 2 < count && self[index] == 0xE2 && self[index + 1] == 0x80
+            && (self[index + 2] == 0xA8 || self[index + 2] == 0xA9)
+    }
+}
+
+/// Classes of UTF-8 bytes that let the encoder skip what matters to no decision.
+enum YAMLBytes {
+    /// Whether a byte belongs to a character that every style and both dialects write as
+    /// it is, and that no analysis looks at past the first character: printable ASCII
+    /// other than space, quotes, backslash, `:` and `#`; continuation bytes; and the lead
+    /// bytes of U+00C0–U+1FFF and U+3000–U+EFFF (no controls, breaks, separators, byte
+    /// order mark, non-characters or astral characters there).
+    @inline(__always)
+    static func isInert(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0..<0x40: inertASCIIBelow40 >> UInt64(byte) & 1 != 0
+        case 0x40..<0x80: inertASCIIFrom40 >> UInt64(byte - 0x40) & 1 != 0
+        case 0x80...0xBF, 0xC3...0xE1, 0xE3...0xEE: true
+        default: false
+        }
+    }
+
+    /// The inert ASCII bytes as bit sets, bit n for byte n (then n + 0x40): printable
+    /// ASCII other than space, `"`, `#`, `'`, `:` and `\`.
+    private static let inertASCIIBelow40: UInt64 = 0xFBFF_FF72_0000_0000
+    private static let inertASCIIFrom40: UInt64 = 0x7FFF_FFFF_EFFF_FFFF
+}
+
 /// What libyaml's emitter learns about a scalar before choosing its style
 /// (`yaml_emitter_analyze_scalar`, with Unicode output on, as YAML::XS sets it): the
 /// block context's half, since RefWire writes flow collections only empty.
@@ -15,12 +110,12 @@ struct YAMLScalarAnalysis {
     var isSingleQuotedAllowed = true
     var isBlockAllowed = true
 
-    init(_ text: [Unicode.Scalar]) {
+    init(_ text: Span<UInt8>) {
         guard !text.isEmpty else {
             isBlockAllowed = false
             return
         }
-        var indicators = text.starts(with: ["-", "-", "-"]) || text.starts(with: [".", ".", "."])
+        var indicators = text.hasPrefix("---") || text.hasPrefix("...")
         var lineBreaks = false
         var specialCharacters = false
         var leadingSpace = false
@@ -33,8 +128,19 @@ struct YAMLScalarAnalysis {
         var previousBreak = false
 
         var precededByWhitespace = true
-        var followedByWhitespace = text.count == 1 || Self.isBlankOrBreak(text[1])
-        for (index, character) in text.enumerated() {
+        var index = 0
+        while index < text.count {
+            // Inert characters only end runs of spaces and breaks.
+            if index > 0 && YAMLBytes.isInert(text[index]) {
+                index = text.inertRunEnd(from: index)
+                precededByWhitespace = false
+                previousSpace = false
+                previousBreak = false
+                continue
+            }
+            let (character, next) = text.character(at: index)
+            let isLast = next == text.count
+            let followedByWhitespace = isLast || Self.isBlankOrBreak(text.character(at: next).0)
             if index == 0 {
                 switch character {
                 case "#", ",", "[", "]", "{", "}", "&", "*", "!", "|", ">", "'", "\"", "%", "@", "`":
@@ -52,15 +158,15 @@ struct YAMLScalarAnalysis {
                 }
             }
             if !Self.isPrintable(character) { specialCharacters = true }
-            if Self.isBreak(character) { lineBreaks = true }
-            let isLast = index == text.count - 1
+            let isBreak = Self.isBreak(character)
+            if isBreak { lineBreaks = true }
             if character == " " {
                 if index == 0 { leadingSpace = true }
                 if isLast { trailingSpace = true }
                 if previousBreak { breakSpace = true }
                 previousSpace = true
                 previousBreak = false
-            } else if Self.isBreak(character) {
+            } else if isBreak {
                 if index == 0 { leadingBreak = true }
                 if isLast { trailingBreak = true }
                 if previousSpace { spaceBreak = true }
@@ -71,7 +177,7 @@ struct YAMLScalarAnalysis {
                 previousBreak = false
             }
             precededByWhitespace = Self.isBlankOrBreak(character)
-            if !isLast { followedByWhitespace = index + 2 >= text.count || Self.isBlankOrBreak(text[index + 2]) }
+            index = next
         }
 
         isMultiline = lineBreaks
@@ -115,54 +221,49 @@ struct YAMLScalarAnalysis {
 /// Perl's opinions about text, which decide how the two libraries quote it.
 enum PerlText {
     /// Perl's `looks_like_number` (`grok_number`): what YAML::XS quotes so that it loads
-    /// back as a string.
-    static func looksLikeNumber(_ text: [Unicode.Scalar]) -> Bool {
-        if text.elementsEqual("0 but true".unicodeScalars) { return true }
+    /// back as a string. Every character it accepts is ASCII, so it reads bytes.
+    static func looksLikeNumber(_ text: Span<UInt8>) -> Bool {
+        if text.equals("0 but true") { return true }
         var start = 0
         var end = text.count
         while start < end, isPerlSpace(text[start]) { start += 1 }
         while end > start, isPerlSpace(text[end - 1]) { end -= 1 }
-        if start < end, text[start] == "+" || text[start] == "-" { start += 1 }
+        if start < end, text[start] == UInt8(ascii: "+") || text[start] == UInt8(ascii: "-") { start += 1 }
         guard start < end else { return false }
-        let body = text[start..<end]
+        let body = text.extracting(start..<end)
         // Every spelling but `nan(…)` is at most 8 characters, and those starting with 1
         // go on `.#`: checked first, so that ordinary text and numbers build no String.
-        let mayBeInfinityOrNaN = body.count <= 8 || (body.count > 4 && body[body.startIndex + 3] == "(")
-        let startsLikeOne = body.count > 2 && body[body.startIndex + 1] == "." && body[body.startIndex + 2] == "#"
-        if mayBeInfinityOrNaN, let first = body.first,
-            first == "I" || first == "i" || first == "N" || first == "n" || first == "q" || first == "Q" || first == "s"
-                || first == "S" || (first == "1" && startsLikeOne)
-        {
-            if isInfinityOrNaN(String(String.UnicodeScalarView(body)).lowercased()) { return true }
+        let mayBeInfinityOrNaN = body.count <= 8 || (body.count > 4 && body[3] == UInt8(ascii: "("))
+        let startsLikeOne = body.count > 2 && body[1] == UInt8(ascii: ".") && body[2] == UInt8(ascii: "#")
+        if mayBeInfinityOrNaN, "IiNnqQsS".utf8.contains(body[0]) || (body[0] == UInt8(ascii: "1") && startsLikeOne) {
+            let spelling = body.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
+            if isInfinityOrNaN(spelling.lowercased()) { return true }
         }
-        var index = body.startIndex
+        var index = 0
         /// Skips a run of digits and says how long it was.
         func skipDigits() -> Int {
             let start = index
-            while index < body.endIndex, isDigit(body[index]) { index += 1 }
+            while index < body.count, isDigit(body[index]) { index += 1 }
             return index - start
         }
         var digits = skipDigits()
-        if index < body.endIndex, body[index] == "." {
+        if index < body.count, body[index] == UInt8(ascii: ".") {
             index += 1
             digits += skipDigits()
         }
         guard digits > 0 else { return false }
-        if index < body.endIndex, body[index] == "e" || body[index] == "E" {
+        if index < body.count, body[index] == UInt8(ascii: "e") || body[index] == UInt8(ascii: "E") {
             index += 1
-            if index < body.endIndex, body[index] == "+" || body[index] == "-" { index += 1 }
+            if index < body.count, body[index] == UInt8(ascii: "+") || body[index] == UInt8(ascii: "-") { index += 1 }
             guard skipDigits() > 0 else { return false }
         }
-        return index == body.endIndex
+        return index == body.count
     }
 
-    /// Whether `text` is one of `words`, compared character by character: a `String`
-    /// made of each scalar's characters would cost more than the scalar's whole analysis.
-    static func isOneOf(_ text: [Unicode.Scalar], _ words: [StaticString]) -> Bool {
-        words.contains { word in
-            word.utf8CodeUnitCount == text.count
-                && word.withUTF8Buffer { bytes in bytes.indices.allSatisfy { text[$0].value == UInt32(bytes[$0]) } }
-        }
+    /// Whether `text` is one of `words`, compared byte by byte: a `String` made of each
+    /// scalar's characters would cost more than the scalar's whole analysis.
+    static func isOneOf(_ text: Span<UInt8>, _ words: [StaticString]) -> Bool {
+        words.contains { text.equals($0) }
     }
 
     /// The infinity and NaN spellings `grok_infnan` accepts (lowercased).
@@ -175,11 +276,11 @@ enum PerlText {
         }
     }
 
-    private static func isDigit(_ character: Unicode.Scalar) -> Bool { ("0"..."9").contains(character) }
+    private static func isDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
 
     /// Perl's `isSPACE`.
-    private static func isPerlSpace(_ character: Unicode.Scalar) -> Bool {
-        switch character.value {
+    private static func isPerlSpace(_ byte: UInt8) -> Bool {
+        switch byte {
         case 0x09...0x0D, 0x20: true
         default: false
         }
@@ -199,21 +300,35 @@ enum PerlText {
 enum YAMLPerlStyle {
     /// The style for `text`, a string (not a number) written as a value or key;
     /// `startsLine` when it is written at the start of a line (a top-level key).
-    static func style(for text: [Unicode.Scalar], startsLine: Bool) -> YAMLScalarStyle {
+    static func style(for text: Span<UInt8>, startsLine: Bool) -> YAMLScalarStyle {
         let style = perlStyle(for: text)
+        // One pass for what the checks below look for.
+        var hasC1Control = false
+        var hasSeparator = false
+        var blankNextToSeparator = false
+        var hasQuote = false
+        var hasNewline = false
+        for index in 0..<text.count {
+            switch text[index] {
+            case 0x7F: hasC1Control = true
+            case 0xC2: if index + 1 < text.count && text[index + 1] <= 0x9F { hasC1Control = true }
+            case 0xE2: if text.isSeparator(at: index) { hasSeparator = true }
+            case 0x20, 0x09: if isNextToSeparator(index, in: text) { blankNextToSeparator = true }
+            case 0x27: hasQuote = true
+            case 0x0A: hasNewline = true
+            default: break
+            }
+        }
         // YAML::XS cannot read DEL and the C1 controls raw (NEL would even be a break).
-        if text.contains(where: { (0x7F...0x9F).contains($0.value) }) { return .doubleQuoted }
+        if hasC1Control { return .doubleQuoted }
         // Nor LS and PS outside quotes: they are line breaks to it, and in quotes it
         // drops blanks next to one, which double quotes can escape.
-        if text.contains(where: isSeparator) {
-            let blankNextToSeparator = text.indices.contains { index in
-                (text[index] == " " || text[index] == "\t") && isNextToSeparator(index, in: text)
-            }
+        if hasSeparator {
             switch style {
             case .plain, .literal, .singleQuoted:
                 // Single quotes fold a line break and drop the blanks that start the next
                 // line, so multi-line text takes double quotes too.
-                return blankNextToSeparator || text.contains("'") || text.contains("\n") ? .doubleQuoted : .singleQuoted
+                return blankNextToSeparator || hasQuote || hasNewline ? .doubleQuoted : .singleQuoted
             case .doubleQuoted:
                 return .doubleQuoted
             }
@@ -222,8 +337,8 @@ enum YAMLPerlStyle {
         // starting with a byte order mark or `... ` as something else.
         if style == .plain {
             if PerlText.isOneOf(text, ["true", "false", "null"]) { return .singleQuoted }
-            let documentEnd = text.count > 3 && text.starts(with: [".", ".", "."]) && isBlank(text[3])
-            if startsLine, text.first == "\u{FEFF}" || documentEnd {
+            let documentEnd = text.count > 3 && text.hasPrefix("...") && (text[3] == 0x20 || text[3] == 0x09)
+            if startsLine, text.hasPrefix("\u{FEFF}") || documentEnd {
                 return .singleQuoted
             }
         }
@@ -233,52 +348,63 @@ enum YAMLPerlStyle {
     /// YAML.pm's own choice: escapes in double quotes; multi-line text longer than 30
     /// characters with more than whitespace after the first break as a literal block,
     /// other multi-line text in double quotes; then plain if valid, else quoted.
-    private static func perlStyle(for text: [Unicode.Scalar]) -> YAMLScalarStyle {
-        if text.contains(where: { $0.value < 0x20 && $0 != "\t" && $0 != "\n" }) { return .doubleQuoted }
-        if let newline = text.firstIndex(of: "\n") {
-            if text.count <= 30 { return .doubleQuoted }
-            let rest = text[(newline + 1)...]
-            return rest.contains(where: { !PerlText.isWhitespace($0) }) ? .literal : .doubleQuoted
+    private static func perlStyle(for text: Span<UInt8>) -> YAMLScalarStyle {
+        for index in 0..<text.count where text[index] < 0x20 && text[index] != 0x09 && text[index] != 0x0A {
+            return .doubleQuoted
+        }
+        if let newline = text.firstIndex(of: 0x0A) {
+            if text.characterCount <= 30 { return .doubleQuoted }
+            var index = newline + 1
+            while index < text.count {
+                let (character, next) = text.character(at: index)
+                if !PerlText.isWhitespace(character) { return .literal }
+                index = next
+            }
+            return .doubleQuoted
         }
         if isValidPlain(text) { return .plain }
-        return text.contains("'") ? .doubleQuoted : .singleQuoted
+        return text.contains(UInt8(ascii: "'")) ? .doubleQuoted : .singleQuoted
     }
 
     /// `YAML::Dumper::is_valid_plain`, with `\s` Unicode's (as it is for the character
     /// strings YAML.pm's output is read as).
-    static func isValidPlain(_ text: [Unicode.Scalar]) -> Bool {
-        guard let first = text.first, let last = text.last else { return false }
+    static func isValidPlain(_ text: Span<UInt8>) -> Bool {
+        guard let (last, _) = text.lastCharacter() else { return false }
+        let first = text.character(at: 0).0
         if PerlText.isWhitespace(first) { return false }
         switch first {
         case "{", "[", "~", "`", "'", "\"", "!", "@", "#", ">", "|", "%", "&", "?", "*", "^": return false
         default: break
         }
         if PerlText.isWhitespace(last) || last == "|" || last == ">" || last == ":" { return false }
-        for (index, character) in text.enumerated() {
+        var previous: Unicode.Scalar?
+        var index = 0
+        while index < text.count {
+            let (character, next) = text.character(at: index)
             switch character {
             case "{", "[", "]", "}", ",": return false
             case ":", "-", "?":
-                if index + 1 < text.count, PerlText.isWhitespace(text[index + 1]) { return false }
+                if next < text.count, PerlText.isWhitespace(text.character(at: next).0) { return false }
             case "#":
-                if index > 0, PerlText.isWhitespace(text[index - 1]) { return false }
+                if let previous, PerlText.isWhitespace(previous) { return false }
             default: break
             }
+            previous = character
+            index = next
         }
-        return !(text == ["-"] || text == ["="])
+        return !(text.equals("-") || text.equals("="))
     }
 
-    static func isSeparator(_ character: Unicode.Scalar) -> Bool {
-        character == "\u{2028}" || character == "\u{2029}"
+    /// Whether `text` holds a line or paragraph separator.
+    static func containsSeparator(_ text: Span<UInt8>) -> Bool {
+        (0..<text.count).contains { text.isSeparator(at: $0) }
     }
 
-    /// Whether a line or paragraph separator is just before or after `index`: YAML.pm's
-    /// loader drops blanks there, so they must be escaped.
-    static func isNextToSeparator(_ index: Int, in text: [Unicode.Scalar]) -> Bool {
-        (text.indices.contains(index - 1) && isSeparator(text[index - 1]))
-            || (text.indices.contains(index + 1) && isSeparator(text[index + 1]))
+    /// Whether a line or paragraph separator is just before or after the blank at byte
+    /// `index`: YAML.pm's loader drops blanks there, so they must be escaped.
+    static func isNextToSeparator(_ index: Int, in text: Span<UInt8>) -> Bool {
+        text.isSeparator(at: index - 3) || text.isSeparator(at: index + 1)
     }
-
-    private static func isBlank(_ character: Unicode.Scalar) -> Bool { character == " " || character == "\t" }
 
     /// YAML.pm's double-quote escapes (`YAML::Dumper::escape`), which YAML::XS reads
     /// too, plus `\xHH` for DEL and the C1 controls.
