@@ -85,9 +85,15 @@ struct YAMLEmitter: ~Copyable {
     /// What a value is written as.
     private enum Node {
         case alias(Int)
-        case scalar(String, request: ScalarRequest, tag: String?)
-        case sequence([PerlValue], tag: String?)
-        case mapping([(key: Key, value: PerlValue)], tag: String?)
+        case scalar(String, request: ScalarRequest, tag: Tag?)
+        case sequence([PerlValue], tag: Tag?)
+        case mapping([(key: Key, value: PerlValue)], tag: Tag?)
+    }
+
+    /// A `!!perl/<kind>` or `!!perl/<kind>:Class` tag, written in parts.
+    private struct Tag {
+        var kind: StaticString
+        var className: String?
     }
 
     /// What kind of text a scalar holds: numbers and keywords are written as they are.
@@ -143,15 +149,21 @@ struct YAMLEmitter: ~Copyable {
     }
 
     private mutating func emitNode(_ value: PerlValue, _ context: Context) throws(YAMLEncodingError) {
+        switch value {
+        case .undef, .hole, .integer, .unsigned, .double, .bytes, .string, .bool, .vstring:
+            // Most nodes: straight to their text (what `node(for:)` would find).
+            let (text, request) = try scalarText(value)
+            return try emitValueScalar(text, request: request, tag: nil, anchor: nil)
+        default:
+            break
+        }
         let (node, anchor) = try node(for: value)
         switch node {
         case .alias(let number):
             writeIndicator("*", needWhitespace: true, isWhitespace: false, isIndention: false)
             writeAnchorName(number)
         case .scalar(let text, let request, let tag):
-            let utf8 = text.utf8.span
-            let style = try style(of: utf8, request: request, simpleKey: false)
-            emitScalar(utf8, style: style, tag: tag, anchor: anchor, simpleKey: false)
+            try emitValueScalar(text, request: request, tag: tag, anchor: anchor)
         case .sequence(let elements, let tag):
             writeProperties(anchor: anchor, tag: tag)
             guard !elements.isEmpty else { return writeEmptyFlow("[", "]") }
@@ -183,15 +195,16 @@ struct YAMLEmitter: ~Copyable {
         let simple: Bool
         let style: YAMLScalarStyle
         if isXS {
-            simple = !Self.containsBreak(text) && text.count <= 128
-            style = xsStyle(text, request: .string, simpleKey: simple)
+            let analysis = YAMLScalarAnalysis(text)
+            simple = !analysis.isMultiline && text.count <= 128
+            style = xsStyle(text, analysis, request: .string, simpleKey: simple)
         } else {
             // YAML.pm writes a block-scalar key after `?`; so must a key YAML::XS would
             // read as spanning lines (LS, PS) or could not take as a simple key (1,024
             // characters at most).
-            style = try perlStyle(text)
-            simple = style != .literal && !YAMLPerlStyle.containsSeparator(text)
-                && Self.writtenLength(text, style) <= 1000
+            let scan = YAMLPerlStyle.Scan(text)
+            style = try perlStyle(text, scan)
+            simple = style != .literal && !scan.hasSeparator && Self.writtenLength(text, scan, style) <= 1000
         }
         if simple {
             emitScalar(text, style: style, tag: nil, anchor: nil, simpleKey: true)
@@ -199,7 +212,8 @@ struct YAMLEmitter: ~Copyable {
         } else {
             writeIndicator("?", needWhitespace: true, isWhitespace: false, isIndention: true)
             // In the `yaml` dialect, no longer at the start of a line.
-            emitScalar(text, style: isXS ? style : try perlStyle(text), tag: nil, anchor: nil, simpleKey: false)
+            let style = isXS ? style : try perlStyle(text, YAMLPerlStyle.Scan(text))
+            emitScalar(text, style: style, tag: nil, anchor: nil, simpleKey: false)
             writeIndent()
             // YAML::XS continues a collection value on the `:` line; YAML.pm on the next.
             writeIndicator(":", needWhitespace: true, isWhitespace: false, isIndention: isXS)
@@ -259,7 +273,8 @@ struct YAMLEmitter: ~Copyable {
                 let (text, request) = try scalarText(target)
                 return .scalar(text, request: request, tag: try classTag("perl/scalar", className))
             }
-            return .mapping([(.referenceValue, target)], tag: try classTag("perl/ref", className) ?? "perl/ref")
+            let tag = try classTag("perl/ref", className) ?? Tag(kind: "perl/ref")
+            return .mapping([(.referenceValue, target)], tag: tag)
         case .regexp(let pattern, let flags):
             // Perl's flags are lower-case letters, and the `(?^flags:pattern)` text is
             // read back only with those (regexpParts); any other would come back as part
@@ -269,7 +284,8 @@ struct YAMLEmitter: ~Copyable {
             }
             let text = "(?^\(flags):\(pattern))"
             let regexpClass = className == "Regexp" ? nil : className
-            return .scalar(text, request: .string, tag: try classTag("perl/regexp", regexpClass) ?? "perl/regexp")
+            let tag = try classTag("perl/regexp", regexpClass) ?? Tag(kind: "perl/regexp")
+            return .scalar(text, request: .string, tag: tag)
         case .code:
             throw YAMLEncodingError(.unrepresentable("code (RefWire never writes or runs code)"))
         case .hooked(let object):
@@ -335,7 +351,7 @@ struct YAMLEmitter: ~Copyable {
     /// `!!perl/<kind>:Class` (`nil` without a class), if the dialect's readers take the
     /// class name: YAML.pm reads `\w(\w|::)*` only; libyaml writes any name,
     /// `%`-escaping what a tag cannot hold.
-    private func classTag(_ kind: String, _ className: String?) throws(YAMLEncodingError) -> String? {
+    private func classTag(_ kind: StaticString, _ className: String?) throws(YAMLEncodingError) -> Tag? {
         guard let className else { return nil }
         guard !className.isEmpty else {
             throw YAMLEncodingError(.unrepresentable("an object of a class with an empty name"))
@@ -344,21 +360,27 @@ struct YAMLEmitter: ~Copyable {
             throw YAMLEncodingError(
                 .unrepresentable("class name \(className): YAML.pm reads only word characters and ::"))
         }
-        return kind + ":" + className
+        return Tag(kind: kind, className: className)
     }
 
     /// `\w(\w|::)*`, ASCII.
     private static func isPerlWordPath(_ name: String) -> Bool {
-        let scalars = Array(name.unicodeScalars)
-        let isWord: (Unicode.Scalar) -> Bool = {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
+        let bytes = name.utf8.span
+        let isWord = { (byte: UInt8) in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"): true
+            default: false
+            }
         }
-        guard let first = scalars.first, isWord(first) else { return false }
+        guard !bytes.isEmpty, isWord(bytes[0]) else { return false }
         var index = 1
-        while index < scalars.count {
-            if isWord(scalars[index]) {
+        while index < bytes.count {
+            if isWord(bytes[index]) {
                 index += 1
-            } else if scalars[index] == ":", index + 1 < scalars.count, scalars[index + 1] == ":" {
+            } else if bytes[index] == UInt8(ascii: ":"), index + 1 < bytes.count,
+                bytes[index + 1] == UInt8(ascii: ":")
+            {
                 index += 2
             } else {
                 return false
@@ -375,11 +397,21 @@ struct YAMLEmitter: ~Copyable {
         of text: Span<UInt8>, request: ScalarRequest, simpleKey: Bool
     ) throws(YAMLEncodingError) -> YAMLScalarStyle {
         guard request == .string else { return .plain }
-        return isXS ? xsStyle(text, request: request, simpleKey: simpleKey) : try perlStyle(text)
+        if isXS { return xsStyle(text, YAMLScalarAnalysis(text), request: request, simpleKey: simpleKey) }
+        return try perlStyle(text, YAMLPerlStyle.Scan(text))
+    }
+
+    /// A scalar that is a value, not a key.
+    private mutating func emitValueScalar(
+        _ text: String, request: ScalarRequest, tag: Tag?, anchor: Int?
+    ) throws(YAMLEncodingError) {
+        let utf8 = text.utf8.span
+        let style = try style(of: utf8, request: request, simpleKey: false)
+        emitScalar(utf8, style: style, tag: tag, anchor: anchor, simpleKey: false)
     }
 
     private mutating func emitScalar(
-        _ text: Span<UInt8>, style: YAMLScalarStyle, tag: String?, anchor: Int?, simpleKey: Bool
+        _ text: Span<UInt8>, style: YAMLScalarStyle, tag: Tag?, anchor: Int?, simpleKey: Bool
     ) {
         writeProperties(anchor: anchor, tag: tag)
         // libyaml indents a scalar's continuation lines as a flow level deeper.
@@ -398,7 +430,9 @@ struct YAMLEmitter: ~Copyable {
     /// YAML::XS's request (`dump_scalar`: quote what would load as something else,
     /// multi-line text as a literal block if longer than 30 bytes) and libyaml's veto
     /// (`yaml_emitter_select_scalar_style`).
-    private func xsStyle(_ text: Span<UInt8>, request: ScalarRequest, simpleKey: Bool) -> YAMLScalarStyle {
+    private func xsStyle(
+        _ text: Span<UInt8>, _ analysis: YAMLScalarAnalysis, request: ScalarRequest, simpleKey: Bool
+    ) -> YAMLScalarStyle {
         var style = YAMLScalarStyle.plain
         if request == .string {
             if text.isEmpty || PerlText.isOneOf(text, ["~", "true", "false", "null"]) || PerlText.looksLikeNumber(text)
@@ -408,7 +442,6 @@ struct YAMLEmitter: ~Copyable {
                 style = text.count > 30 ? .literal : .doubleQuoted
             }
         }
-        let analysis = YAMLScalarAnalysis(text)
         if simpleKey && analysis.isMultiline { style = .doubleQuoted }
         if style == .plain && (!analysis.isPlainAllowed || (text.isEmpty && simpleKey)) { style = .singleQuoted }
         if style == .singleQuoted && !analysis.isSingleQuotedAllowed { style = .doubleQuoted }
@@ -417,16 +450,15 @@ struct YAMLEmitter: ~Copyable {
     }
 
     /// The `yaml` dialect's style for a string, as it stands at the current column.
-    private func perlStyle(_ text: Span<UInt8>) throws(YAMLEncodingError) -> YAMLScalarStyle {
-        // U+FFFE and U+FFFF: EF BF BE, EF BF BF.
-        for index in 0..<text.count where text[index] == 0xEF {
-            if index + 2 < text.count && text[index + 1] == 0xBF && text[index + 2] >= 0xBE {
-                let code = String(text.character(at: index).0.value, radix: 16, uppercase: true)
-                throw YAMLEncodingError(.unrepresentable(
-                    "U+\(code): YAML::XS refuses it raw and YAML.pm reads no escape for it"))
-            }
+    private func perlStyle(
+        _ text: Span<UInt8>, _ scan: YAMLPerlStyle.Scan
+    ) throws(YAMLEncodingError) -> YAMLScalarStyle {
+        if let character = scan.nonCharacter {
+            let code = String(character.value, radix: 16, uppercase: true)
+            throw YAMLEncodingError(.unrepresentable(
+                "U+\(code): YAML::XS refuses it raw and YAML.pm reads no escape for it"))
         }
-        return YAMLPerlStyle.style(for: text, startsLine: column == 0)
+        return YAMLPerlStyle.style(for: text, scan, startsLine: column == 0)
     }
 
     /// `yaml_emitter_write_plain_scalar`.
@@ -592,11 +624,12 @@ struct YAMLEmitter: ~Copyable {
         let body = trailingBreaks > 0 ? text.extracting(0..<text.lastCharacter()!.start) : text
         var lineStart = 0
         while true {
-            let lineEnd = body.extracting(lineStart..<body.count).firstIndex(of: 0x0A).map { lineStart + $0 } ?? body.count
+            let lineEnd = body.extracting(lineStart..<body.count).firstIndex(of: 0x0A).map { lineStart + $0 }
+                ?? body.count
             putBreak()
             let isLast = lineEnd == body.count
             if !(isLast && lineStart == lineEnd && lineStart > 0) {
-                writeRaw(String(repeating: " ", count: max(indent, 0)))
+                writeSpaces(max(indent, 0))
                 var index = lineStart
                 while index < lineEnd { index = writeCharacters(body, from: index) }
             }
@@ -618,41 +651,62 @@ struct YAMLEmitter: ~Copyable {
 
     // MARK: - Anchors and tags
 
-    private mutating func writeProperties(anchor: Int?, tag suffix: String?) {
+    private mutating func writeProperties(anchor: Int?, tag: Tag?) {
         if let anchor {
             writeIndicator("&", needWhitespace: true, isWhitespace: false, isIndention: false)
             writeAnchorName(anchor)
         }
-        guard let suffix else { return }
+        guard let tag else { return }
         if !whitespace { put(0x20) }
         writeRaw("!!")
-        for character in suffix.unicodeScalars {
-            if !isXS || Self.isTagCharacter(character) {
-                write(character)
-            } else {
-                var bytes: [UInt8] = []
-                appendUTF8(character.value, to: &bytes)
-                // Always two digits, as libyaml writes them and as every reader requires.
-                for byte in bytes {
-                    writeRaw((byte < 0x10 ? "%0" : "%") + String(byte, radix: 16, uppercase: true))
-                }
-            }
+        tag.kind.withUTF8Buffer { kind in
+            output.append(contentsOf: UnsafeRawBufferPointer(kind))
+            column += kind.count
+        }
+        if let className = tag.className {
+            put(UInt8(ascii: ":"))
+            writeClassName(className)
         }
         whitespace = false
         indention = false
     }
 
-    /// What libyaml writes in a tag unescaped (`yaml_emitter_write_tag_content`).
-    private static func isTagCharacter(_ character: Unicode.Scalar) -> Bool {
-        // ASCII letters are exactly ASCII's alphabetic characters: no Unicode property
-        // lookup is needed.
-        switch character.value {
-        case 0x41...0x5A, 0x61...0x7A, 0x30...0x39: return true
-        case 0x80...: return false
+    private mutating func writeClassName(_ className: String) {
+        let name = className.utf8.span
+        if isXS {
+            // libyaml escapes each byte of a character it does not write raw; always two
+            // digits, as libyaml writes them and as every reader requires.
+            for index in 0..<name.count {
+                let byte = name[index]
+                if Self.isTagCharacter(byte) {
+                    put(byte)
+                } else {
+                    writeRaw((byte < 0x10 ? "%0" : "%") + String(byte, radix: 16, uppercase: true))
+                }
+            }
+        } else {
+            name.withUnsafeBytes { output.append(contentsOf: $0) }
+            column += name.characterCount
+        }
+    }
+
+    /// What libyaml writes in a tag unescaped (`yaml_emitter_write_tag_content`): ASCII
+    /// only, so bytes of characters beyond it are never.
+    private static func isTagCharacter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
         // libyaml also writes `,`, `[` and `]` raw, but they end a tag in flow context
         // (YAML 1.2 takes them out of tags), and RefWire's reader stops there: escaped,
         // they read back in every reader.
-        default: return ";/?:@&=+$_.~*'()-".utf8.contains(UInt8(character.value))
+        case UInt8(ascii: ";"), UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: ":"), UInt8(ascii: "@"),
+            UInt8(ascii: "&"), UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "$"), UInt8(ascii: "_"),
+            UInt8(ascii: "."), UInt8(ascii: "~"), UInt8(ascii: "*"), UInt8(ascii: "'"), UInt8(ascii: "("),
+            UInt8(ascii: ")"), UInt8(ascii: "-"):
+            true
+        default:
+            false
         }
     }
 
@@ -683,7 +737,7 @@ struct YAMLEmitter: ~Copyable {
     private mutating func writeIndent() {
         let target = max(indent, 0)
         if !indention || column > target || (column == target && !whitespace) { putBreak() }
-        while column < target { put(0x20) }
+        if column < target { writeSpaces(target - column) }
         whitespace = true
         indention = true
     }
@@ -708,22 +762,35 @@ struct YAMLEmitter: ~Copyable {
         column += 1
     }
 
+    /// Indentation, copied in blocks rather than a space at a time.
+    private mutating func writeSpaces(_ count: Int) {
+        let spaces: StaticString = "                                "
+        var remaining = count
+        while remaining > 0 {
+            let block = min(remaining, spaces.utf8CodeUnitCount)
+            output.append(contentsOf: UnsafeRawBufferPointer(start: spaces.utf8Start, count: block))
+            remaining -= block
+        }
+        column += count
+    }
+
     private mutating func putBreak() {
         output.append(0x0A)
         column = 0
     }
 
-    private mutating func write(_ character: Unicode.Scalar) {
-        for byte in character.utf8 { output.append(byte) }
-        column += 1
-    }
-
     /// Copies the character at byte `start` and the inert ones after it
     /// (``YAMLBytes/isInert(_:)``), one column each; returns where it stopped.
     private mutating func writeCharacters(_ text: Span<UInt8>, from start: Int) -> Int {
-        let end = text.inertRunEnd(from: text.character(at: start).next)
+        let next = text.character(at: start).next
+        var end = next
+        var continuationBytes = 0
+        while end < text.count && YAMLBytes.isInert(text[end]) {
+            if text[end] & 0xC0 == 0x80 { continuationBytes += 1 }
+            end += 1
+        }
         text.extracting(start..<end).withUnsafeBytes { output.append(contentsOf: $0) }
-        column += text.characterCount(start..<end)
+        column += 1 + (end - next) - continuationBytes
         return end
     }
 
@@ -739,16 +806,13 @@ struct YAMLEmitter: ~Copyable {
 
     // MARK: - Measures
 
-    private static func containsBreak(_ text: Span<UInt8>) -> Bool {
-        (0..<text.count).contains { text.lineBreakLength(at: $0) != nil }
-    }
-
     /// The characters a single-line scalar takes as written in the `yaml` dialect.
-    private static func writtenLength(_ text: Span<UInt8>, _ style: YAMLScalarStyle) -> Int {
+    private static func writtenLength(
+        _ text: Span<UInt8>, _ scan: YAMLPerlStyle.Scan, _ style: YAMLScalarStyle
+    ) -> Int {
         switch style {
-        case .plain, .literal: return text.characterCount
-        case .singleQuoted:
-            return text.characterCount + (0..<text.count).count { text[$0] == UInt8(ascii: "'") } + 2
+        case .plain, .literal: return scan.characterCount
+        case .singleQuoted: return scan.characterCount + scan.quoteCount + 2
         case .doubleQuoted:
             var length = 2
             var index = 0

@@ -140,7 +140,8 @@ struct YAMLScalarAnalysis {
             }
             let (character, next) = text.character(at: index)
             let isLast = next == text.count
-            let followedByWhitespace = isLast || Self.isBlankOrBreak(text.character(at: next).0)
+            /// Looked at only for the few characters whose meaning depends on it.
+            var followedByWhitespace: Bool { isLast || Self.isBlankOrBreak(text.character(at: next).0) }
             if index == 0 {
                 switch character {
                 case "#", ",", "[", "]", "{", "}", "&", "*", "!", "|", ">", "'", "\"", "%", "@", "`":
@@ -235,7 +236,15 @@ enum PerlText {
         // go on `.#`: checked first, so that ordinary text and numbers build no String.
         let mayBeInfinityOrNaN = body.count <= 8 || (body.count > 4 && body[3] == UInt8(ascii: "("))
         let startsLikeOne = body.count > 2 && body[1] == UInt8(ascii: ".") && body[2] == UInt8(ascii: "#")
-        if mayBeInfinityOrNaN, "IiNnqQsS".utf8.contains(body[0]) || (body[0] == UInt8(ascii: "1") && startsLikeOne) {
+        let mayStartSpelling: Bool
+        switch body[0] {
+        case UInt8(ascii: "I"), UInt8(ascii: "i"), UInt8(ascii: "N"), UInt8(ascii: "n"), UInt8(ascii: "Q"),
+            UInt8(ascii: "q"), UInt8(ascii: "S"), UInt8(ascii: "s"):
+            mayStartSpelling = true
+        case UInt8(ascii: "1"): mayStartSpelling = startsLikeOne
+        default: mayStartSpelling = false
+        }
+        if mayBeInfinityOrNaN && mayStartSpelling {
             let spelling = body.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
             if isInfinityOrNaN(spelling.lowercased()) { return true }
         }
@@ -298,37 +307,57 @@ enum PerlText {
 /// The `yaml` dialect's choices: YAML.pm's `Dump` (`YAML::Dumper::_emit_str`), changed
 /// only where YAML::XS would load YAML.pm's choice as other data or not at all.
 enum YAMLPerlStyle {
-    /// The style for `text`, a string (not a number) written as a value or key;
-    /// `startsLine` when it is written at the start of a line (a top-level key).
-    static func style(for text: Span<UInt8>, startsLine: Bool) -> YAMLScalarStyle {
-        let style = perlStyle(for: text)
-        // One pass for what the checks below look for.
-        var hasC1Control = false
+    /// What one pass over a string finds that the `yaml` dialect's choices depend on.
+    struct Scan {
+        var characterCount = 0
+        var quoteCount = 0
+        var firstNewline: Int?
+        /// A control character other than tab and line feed.
+        var hasControl = false
+        var hasDELOrC1Control = false
         var hasSeparator = false
         var blankNextToSeparator = false
-        var hasQuote = false
-        var hasNewline = false
-        for index in 0..<text.count {
-            switch text[index] {
-            case 0x7F: hasC1Control = true
-            case 0xC2: if index + 1 < text.count && text[index + 1] <= 0x9F { hasC1Control = true }
-            case 0xE2: if text.isSeparator(at: index) { hasSeparator = true }
-            case 0x20, 0x09: if isNextToSeparator(index, in: text) { blankNextToSeparator = true }
-            case 0x27: hasQuote = true
-            case 0x0A: hasNewline = true
-            default: break
+        /// U+FFFE or U+FFFF, which no dialect can write.
+        var nonCharacter: Unicode.Scalar?
+
+        init(_ text: Span<UInt8>) {
+            for index in 0..<text.count {
+                let byte = text[index]
+                if byte & 0xC0 != 0x80 { characterCount += 1 }
+                switch byte {
+                case 0x0A: if firstNewline == nil { firstNewline = index }
+                case 0x09, 0x20: if isNextToSeparator(index, in: text) { blankNextToSeparator = true }
+                case 0x00..<0x20: hasControl = true
+                case 0x27: quoteCount += 1
+                case 0x7F: hasDELOrC1Control = true
+                case 0xC2: if index + 1 < text.count && text[index + 1] <= 0x9F { hasDELOrC1Control = true }
+                case 0xE2: if text.isSeparator(at: index) { hasSeparator = true }
+                // U+FFFE and U+FFFF: EF BF BE, EF BF BF.
+                case 0xEF:
+                    if index + 2 < text.count && text[index + 1] == 0xBF && text[index + 2] >= 0xBE {
+                        nonCharacter = text.character(at: index).0
+                    }
+                default: break
+                }
             }
         }
+    }
+
+    /// The style for `text`, a string (not a number) written as a value or key;
+    /// `startsLine` when it is written at the start of a line (a top-level key).
+    static func style(for text: Span<UInt8>, _ scan: Scan, startsLine: Bool) -> YAMLScalarStyle {
+        let style = perlStyle(for: text, scan)
         // YAML::XS cannot read DEL and the C1 controls raw (NEL would even be a break).
-        if hasC1Control { return .doubleQuoted }
+        if scan.hasDELOrC1Control { return .doubleQuoted }
         // Nor LS and PS outside quotes: they are line breaks to it, and in quotes it
         // drops blanks next to one, which double quotes can escape.
-        if hasSeparator {
+        if scan.hasSeparator {
             switch style {
             case .plain, .literal, .singleQuoted:
                 // Single quotes fold a line break and drop the blanks that start the next
                 // line, so multi-line text takes double quotes too.
-                return blankNextToSeparator || hasQuote || hasNewline ? .doubleQuoted : .singleQuoted
+                return scan.blankNextToSeparator || scan.quoteCount > 0 || scan.firstNewline != nil
+                    ? .doubleQuoted : .singleQuoted
             case .doubleQuoted:
                 return .doubleQuoted
             }
@@ -348,12 +377,10 @@ enum YAMLPerlStyle {
     /// YAML.pm's own choice: escapes in double quotes; multi-line text longer than 30
     /// characters with more than whitespace after the first break as a literal block,
     /// other multi-line text in double quotes; then plain if valid, else quoted.
-    private static func perlStyle(for text: Span<UInt8>) -> YAMLScalarStyle {
-        for index in 0..<text.count where text[index] < 0x20 && text[index] != 0x09 && text[index] != 0x0A {
-            return .doubleQuoted
-        }
-        if let newline = text.firstIndex(of: 0x0A) {
-            if text.characterCount <= 30 { return .doubleQuoted }
+    private static func perlStyle(for text: Span<UInt8>, _ scan: Scan) -> YAMLScalarStyle {
+        if scan.hasControl { return .doubleQuoted }
+        if let newline = scan.firstNewline {
+            if scan.characterCount <= 30 { return .doubleQuoted }
             var index = newline + 1
             while index < text.count {
                 let (character, next) = text.character(at: index)
@@ -363,7 +390,7 @@ enum YAMLPerlStyle {
             return .doubleQuoted
         }
         if isValidPlain(text) { return .plain }
-        return text.contains(UInt8(ascii: "'")) ? .doubleQuoted : .singleQuoted
+        return scan.quoteCount > 0 ? .doubleQuoted : .singleQuoted
     }
 
     /// `YAML::Dumper::is_valid_plain`, with `\s` Unicode's (as it is for the character
@@ -377,27 +404,24 @@ enum YAMLPerlStyle {
         default: break
         }
         if PerlText.isWhitespace(last) || last == "|" || last == ">" || last == ":" { return false }
-        var previous: Unicode.Scalar?
-        var index = 0
-        while index < text.count {
-            let (character, next) = text.character(at: index)
-            switch character {
-            case "{", "[", "]", "}", ",": return false
-            case ":", "-", "?":
-                if next < text.count, PerlText.isWhitespace(text.character(at: next).0) { return false }
-            case "#":
-                if let previous, PerlText.isWhitespace(previous) { return false }
-            default: break
+        // Every character that matters here is ASCII, so its byte is where it starts.
+        for index in 0..<text.count {
+            switch text[index] {
+            case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "}"), UInt8(ascii: ","):
+                return false
+            case UInt8(ascii: ":"), UInt8(ascii: "-"), UInt8(ascii: "?"):
+                if index + 1 < text.count, PerlText.isWhitespace(text.character(at: index + 1).0) { return false }
+            case UInt8(ascii: "#"):
+                if index > 0, let (previous, _) = text.extracting(0..<index).lastCharacter(),
+                    PerlText.isWhitespace(previous)
+                {
+                    return false
+                }
+            default:
+                break
             }
-            previous = character
-            index = next
         }
         return !(text.equals("-") || text.equals("="))
-    }
-
-    /// Whether `text` holds a line or paragraph separator.
-    static func containsSeparator(_ text: Span<UInt8>) -> Bool {
-        (0..<text.count).contains { text.isSeparator(at: $0) }
     }
 
     /// Whether a line or paragraph separator is just before or after the blank at byte
