@@ -87,18 +87,16 @@ enum YAMLBytes {
     /// order mark, non-characters or astral characters there).
     @inline(__always)
     static func isInert(_ byte: UInt8) -> Bool {
-        switch byte {
-        case 0..<0x40: inertASCIIBelow40 >> UInt64(byte) & 1 != 0
-        case 0x40..<0x80: inertASCIIFrom40 >> UInt64(byte - 0x40) & 1 != 0
-        case 0x80...0xBF, 0xC3...0xE1, 0xE3...0xEE: true
-        default: false
-        }
+        inertTable.utf8Start[Int(byte)] == UInt8(ascii: "1")
     }
 
-    /// The inert ASCII bytes as bit sets, bit n for byte n (then n + 0x40): printable
-    /// ASCII other than space, `"`, `#`, `'`, `:` and `\`.
-    private static let inertASCIIBelow40: UInt64 = 0xFBFF_FF72_0000_0000
-    private static let inertASCIIFrom40: UInt64 = 0x7FFF_FFFF_EFFF_FFFF
+    /// ``isInert(_:)`` for each byte value, 64 to a line.
+    private static let inertTable: StaticString = """
+        0000000000000000000000000000000001001110111111111111111111011111\
+        1111111111111111111111111111011111111111111111111111111111111110\
+        1111111111111111111111111111111111111111111111111111111111111111\
+        0001111111111111111111111111111111011111111111100000000000000000
+        """
 }
 
 /// What libyaml's emitter learns about a scalar before choosing its style
