@@ -204,7 +204,7 @@ struct ClientServerTests {
     @Test("stopListening refuses new connections while existing ones work; startListening reopens the port")
     func stopAndStartListening() async throws {
         try await withTimeLimit {
-            let server = try await startServer()
+            let server = try await startServerOnFixedPort()
             let port = server.port
             let first = RefWireClient(endpoints: [endpoint(server: server)])
             #expect(try await first.request([1], to: "backend") == ["echo": [1]])
@@ -490,7 +490,7 @@ struct ClientServerTests {
     @Test("The server restarts under a connected client: the client reconnects")
     func serverRestart() async throws {
         try await withTimeLimit {
-            let first = try await startServer()
+            let first = try await startServerOnFixedPort()
             let port = first.port!
             let client = RefWireClient(
                 endpoints: [
@@ -501,17 +501,7 @@ struct ClientServerTests {
             #expect(try await client.request(["one"], to: "backend") == ["echo": ["one"]])
             await first.shutdownNow()
 
-            // The port is free again, but while the suite runs in parallel another test's
-            // socket may take it for a moment (an ephemeral port): retry briefly.
-            var restarted: RefWireServer?
-            for attempt in 1...40 where restarted == nil {
-                do {
-                    restarted = try await startServer(.init(port: port)) { request, _ in ["second": request] }
-                } catch where attempt < 40 {
-                    try await Task.sleep(for: .milliseconds(50))
-                }
-            }
-            let second = try #require(restarted)
+            let second = try await startServer(.init(port: port)) { request, _ in ["second": request] }
             #expect(try await client.request(["two"], to: "backend") == ["second": ["two"]])
             #expect(client.isConnected("backend"))
             await client.shutdown()

@@ -68,6 +68,25 @@ func startServer(
     return server
 }
 
+/// Starts a server on a port below the kernel's ephemeral range (32768–60999 on Linux),
+/// for tests that bind its port again after closing it. Once free, a port from that
+/// range can become the local port of any test's outgoing connection in the meantime,
+/// and the second bind then fails with EADDRINUSE (it did, once, in CI). Below the range
+/// only a listener asking for that very port can take it.
+func startServerOnFixedPort(
+    handler: @escaping RefWireServer.Handler = { request, _ in ["echo": request] }
+) async throws -> RefWireServer {
+    var lastError: (any Error)?
+    for _ in 0..<20 {
+        do {
+            return try await startServer(.init(port: Int.random(in: 20_000..<32_000)), handler: handler)
+        } catch {
+            lastError = error    // taken by another program: try another
+        }
+    }
+    throw lastError!
+}
+
 /// An endpoint for `server`, with short timeouts fit for tests.
 func endpoint(
     _ alias: String = "backend", server: RefWireServer, wire: WireConfiguration = .init(),
