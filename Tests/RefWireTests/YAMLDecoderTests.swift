@@ -92,6 +92,20 @@ struct YAMLDecoderTests {
         Self.expectDecodes("- \"a\\\n  \\ b\"\n", to: ["a b"])
     }
 
+    @Test("Quoted scalars on one line read as written, the next token's position counted in characters")
+    func quotedAsWritten() throws {
+        Self.expectDecodes("{'a b ': \"é'\\\"\", 'x\\y': '\"'}\n", to: ["a b ": "é'\"", "x\\y": "\""])
+        Self.expectDecodes("- ' lead and trail '\n- \"\"\n- 'it''s'\n- '日本'\n", to: [" lead and trail ", "", "it's", "日本"])
+        // A tab is left to the general reading, which keeps it.
+        Self.expectDecodes("- 'a\tb'\n", to: ["a\tb"])
+        do {
+            _ = try Self.decode("- 'é日' ]\n")
+            Issue.record("decoded a stray ]")
+        } catch let error as YAMLDecodingError {
+            #expect(error.line == 1 && error.column == 8, "\(error)")
+        }
+    }
+
     // MARK: - Block scalars
 
     @Test("Literal blocks: clip, strip, keep, indentation indicators")

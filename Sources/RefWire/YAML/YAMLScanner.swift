@@ -382,7 +382,13 @@ struct YAMLScanner: ~Copyable {
             simpleKeys[possibleLevels[stale]].possible = false
             stale += 1
         }
-        if stale > 0 { possibleLevels.removeFirst(stale) }
+        if stale == possibleLevels.count {
+            // All of them, as in block context at each line break: `removeFirst(_:)` and
+            // `removeAll(keepingCapacity:)` go through the generic `replaceSubrange`.
+            while !possibleLevels.isEmpty { possibleLevels.removeLast() }
+        } else if stale > 0 {
+            possibleLevels.removeFirst(stale)
+        }
     }
 
     private mutating func saveSimpleKey() throws(YAMLDecodingError) {
@@ -701,8 +707,8 @@ struct YAMLScanner: ~Copyable {
         try saveSimpleKey()
         simpleKeyAllowed = false
         let start = mark
-        let text = try scanFlowScalar(double: double)
-        let scalar = YAMLScalarText(content: .read(text), style: double ? .doubleQuoted : .singleQuoted)
+        let content = try scanFlowScalar(double: double)
+        let scalar = YAMLScalarText(content: content, style: double ? .doubleQuoted : .singleQuoted)
         tokens.append(YAMLToken(kind: .scalar(scalar), mark: start))
     }
 
@@ -786,7 +792,8 @@ struct YAMLScanner: ~Copyable {
     }
 
     /// `'…'` or `"…"`, folding line breaks and, in double quotes, decoding escapes.
-    private mutating func scanFlowScalar(double: Bool) throws(YAMLDecodingError) -> [UInt8] {
+    private mutating func scanFlowScalar(double: Bool) throws(YAMLDecodingError) -> YAMLScalarText.Content {
+        if let content = scanQuotedAsWritten(double: double) { return .input(content) }
         let start = mark
         try skip()
         var text: [UInt8] = []
@@ -842,7 +849,41 @@ struct YAMLScanner: ~Copyable {
             try checkLength(text.count)
         }
         try skip()  // the closing quote
-        return text
+        return .read(text)
+    }
+
+    /// A quoted scalar that reads as written, consumed, quotes and all: its content is
+    /// the input between the quotes, with nothing to copy. That is one on a single line,
+    /// with no escape (`''` in single quotes, `\` in double), no tab or control character,
+    /// valid UTF-8 within the string length limit, which is most of them (ids written as
+    /// strings, keys that read as numbers). Any other returns `nil` having consumed
+    /// nothing, and the general loop reads it, and reports its errors, character by
+    /// character. Latin-1 input always takes that loop, which transcodes.
+    private mutating func scanQuotedAsWritten(double: Bool) -> UnsafeBufferPointer<UInt8>? {
+        guard !input.isLatin1 else { return nil }
+        let quote: UInt8 = double ? 0x22 : 0x27
+        let start = mark.offset + 1  // past the opening quote
+        var offset = start
+        var characters = 0
+        while offset < input.end {
+            let byte = input.base[offset]
+            if byte == quote {
+                let escaped = !double && offset + 1 < input.end && input.base[offset + 1] == 0x27
+                guard !escaped, offset - start <= options.maximumStringLength else { return nil }
+                mark.offset = offset + 1
+                mark.column += characters + 2
+                return input.bytes(from: start, to: offset)
+            }
+            if byte < 0x80 {
+                guard byte >= 0x20, !(double && byte == 0x5C) else { return nil }
+                offset += 1
+            } else {
+                guard let (scalar, width) = input.decode(at: offset), !isBreak(scalar) else { return nil }
+                offset += width
+            }
+            characters += 1
+        }
+        return nil
     }
 
     /// How line breaks inside a flow or plain scalar read: the first (`leadingBreak`, as
