@@ -1160,9 +1160,13 @@ struct YAMLInput {
             || (hasUnicodeBreaks && (character == 0x85 || character == 0x2028 || character == 0x2029))
     }
 
+    /// An indexed loop: `elementsEqual` on the two buffers stays generic, several times
+    /// the instructions for the thirty-odd bytes of a repeated tag (``YAMLScanner``'s
+    /// `repeatedTag()`).
     func hasPrefix(_ bytes: [UInt8], at offset: Int) -> Bool {
         guard end - offset >= bytes.count else { return false }
-        return bytes.withUnsafeBufferPointer { $0.elementsEqual(self.bytes(from: offset, to: offset + $0.count)) }
+        for index in bytes.indices where base[offset + index] != bytes[index] { return false }
+        return true
     }
 
     func hasPrefix(_ text: StaticString, at offset: Int) -> Bool {
