@@ -650,6 +650,127 @@ struct CodableDecodingTests {
     }
 }
 
+// MARK: - Collections: the bridge's own loops against the standard library's
+
+/// `[Element]` decoded as `Array.init(from:)` does, through an unkeyed container: the
+/// bridge decodes real arrays in a loop of its own, and must agree with this exactly.
+private struct ArrayThroughContainer<Element: Decodable>: Decodable {
+    var elements: [Element] = []
+    init(from decoder: any Decoder) throws {
+        var container = try decoder.unkeyedContainer()
+        while !container.isAtEnd { elements.append(try container.decode(Element.self)) }
+    }
+}
+
+/// `[String: Value]` decoded as `Dictionary.init(from:)` does, through a keyed container.
+private struct DictionaryThroughContainer<Value: Decodable>: Decodable {
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+    var entries: [String: Value] = [:]
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: AnyKey.self)
+        for key in container.allKeys { entries[key.stringValue] = try container.decode(Value.self, forKey: key) }
+    }
+}
+
+private struct Tree: Decodable { var kids: [Tree] }
+private struct TreeThroughContainer: Decodable {
+    var kids: ArrayThroughContainer<TreeThroughContainer>
+}
+
+@Suite("Codable: arrays and dictionaries decode as the standard library would")
+struct CodableCollectionTests {
+    /// Decodes `value` both ways; the results, or the errors' kinds and paths, must agree.
+    private func expectAgreement<Fast: Decodable & Equatable, Standard: Decodable>(
+        _ fast: Fast.Type, _ standard: Standard.Type, _ value: PerlValue, expectFailure: Bool,
+        _ unwrap: (Standard) -> Fast, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        let decoder = PerlValueDecoder()
+        let fastResult = Result { try decoder.decode(Fast.self, from: value) }
+        let standardResult = Result { try decoder.decode(Standard.self, from: value) }
+        switch (fastResult, standardResult) {
+        case (.success(let fast), .success(let standard)):
+            #expect(!expectFailure, "decoded \(fast)", sourceLocation: sourceLocation)
+            #expect(fast == unwrap(standard), sourceLocation: sourceLocation)
+        case (.failure(let fast as PerlValueDecodingError), .failure(let standard as PerlValueDecodingError)):
+            #expect(expectFailure, "\(fast)", sourceLocation: sourceLocation)
+            #expect(fast.kind == standard.kind, sourceLocation: sourceLocation)
+            #expect(fast.codingPathDescription == standard.codingPathDescription, sourceLocation: sourceLocation)
+        default:
+            Issue.record("the two ways disagree: \(fastResult) against \(standardResult)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test("arrays of plain types: numbers from numeric strings, undef and mismatches at the same index")
+    func plainArrays() {
+        let doubles: [PerlValue] = [1, 2.5, "3.25", .bytes(Array("4e2".utf8)), .unsigned(5)]
+        expectAgreement([Double].self, ArrayThroughContainer<Double>.self, .array(doubles), expectFailure: false) { $0.elements }
+        expectAgreement([Double].self, ArrayThroughContainer<Double>.self, .array(doubles + ["x"]), expectFailure: true) { $0.elements }
+        expectAgreement([Int].self, ArrayThroughContainer<Int>.self, [1, 2.0, "3", .undef], expectFailure: true) { $0.elements }
+        expectAgreement([Int8].self, ArrayThroughContainer<Int8>.self, [1, 300], expectFailure: true) { $0.elements }
+        expectAgreement([Bool].self, ArrayThroughContainer<Bool>.self, [.bool(true), 0, "1", ""], expectFailure: false) { $0.elements }
+        expectAgreement([String].self, ArrayThroughContainer<String>.self, ["a", .bytes([0xE9]), 7, .hole], expectFailure: true) { $0.elements }
+        expectAgreement([UInt64].self, ArrayThroughContainer<UInt64>.self, [.unsigned(.max), "18446744073709551615"], expectFailure: false) { $0.elements }
+        expectAgreement([Double].self, ArrayThroughContainer<Double>.self, [], expectFailure: false) { $0.elements }
+        // Wrapped and shared elements are looked through, as everywhere.
+        let shared: PerlValue = .array([.anchored(1, .scalarReference(1)), .blessed(class: "N", .weak(.alias(1)))])
+        expectAgreement([Int].self, ArrayThroughContainer<Int>.self, shared, expectFailure: true) { $0.elements }
+    }
+
+    @Test("nested arrays, optionals, structs and byte collections")
+    func nestedArrays() throws {
+        expectAgreement([[Int]].self, ArrayThroughContainer<ArrayThroughContainer<Int>>.self, [[1], [2, 3]], expectFailure: false) {
+            $0.elements.map(\.elements)
+        }
+        expectAgreement([[Int]].self, ArrayThroughContainer<ArrayThroughContainer<Int>>.self, [[1], [2, "a"]], expectFailure: true) {
+            $0.elements.map(\.elements)
+        }
+        expectAgreement([String?].self, ArrayThroughContainer<String?>.self, [.undef, "a", .hole], expectFailure: false) { $0.elements }
+        let people: PerlValue = [
+            ["name": "Ada", "age": 36, "address": ["city": "London"], "nicknames": ["A"]],
+            ["name": "Bob", "age": "old", "address": ["city": "Paris"], "nicknames": []],
+        ]
+        expectAgreement([Person].self, ArrayThroughContainer<Person>.self, people, expectFailure: true) { $0.elements }
+        expectAgreement([UInt8].self, ArrayThroughContainer<UInt8>.self, [0, 255], expectFailure: false) { $0.elements }
+        // A byte string is a byte collection, which only the bridge's own path knows.
+        #expect(try PerlValueDecoder().decode([UInt8].self, from: .bytes([1, 2])) == [1, 2])
+    }
+
+    @Test("dictionaries with string keys: byte keys read as Latin-1, errors under the key")
+    func dictionaries() {
+        var hash = PerlHash()
+        hash[.bytes(Array("caf\u{E9}".unicodeScalars.map { UInt8($0.value) }))] = 1
+        hash[.string("plain")] = "2"
+        expectAgreement([String: Int].self, DictionaryThroughContainer<Int>.self, .hash(hash), expectFailure: false) { $0.entries }
+        hash[.string("first name")] = "x"
+        expectAgreement([String: Int].self, DictionaryThroughContainer<Int>.self, .hash(hash), expectFailure: true) { $0.entries }
+        expectAgreement([String: [Int]].self, DictionaryThroughContainer<[Int]>.self, ["a": [1], "b": [2, .undef]], expectFailure: true) {
+            $0.entries
+        }
+    }
+
+    @Test("a cycle through arrays fails at the depth limit, naming the anchor, on both paths")
+    func cycles() {
+        let loop: PerlValue = .anchored(1, .hash(["kids": .array([.alias(1)])]))
+        let fast = Result { try PerlValueDecoder().decode(Tree.self, from: loop) }
+        let standard = Result { try PerlValueDecoder().decode(TreeThroughContainer.self, from: loop) }
+        guard case .failure(let fastError as PerlValueDecodingError) = fast,
+            case .failure(let standardError as PerlValueDecodingError) = standard
+        else {
+            Issue.record("expected both to fail: \(fast), \(standard)")
+            return
+        }
+        #expect(fastError.kind == .depthLimitExceeded(limit: 512, cycle: 1))
+        #expect(fastError.kind == standardError.kind)
+        #expect(fastError.codingPathDescription == standardError.codingPathDescription)
+        #expect(fastError.codingPathDescription.hasPrefix("kids[0].kids[0].kids[0]"))
+    }
+}
+
 // MARK: - Storable round trips
 
 @Suite("Codable: Storable round trips")

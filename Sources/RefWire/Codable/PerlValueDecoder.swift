@@ -243,6 +243,12 @@ final class PerlDecodingContext {
     let options: PerlValueDecodingOptions
     let userInfo: [CodingUserInfoKey: Any]
     let root: PerlValue
+    /// Where the keyed container reading `hash` expects its next key: one past the last
+    /// key found in that hash. Types mostly read their fields in the order the data
+    /// holds them, so most lookups are one comparison. A nested container moves the hint
+    /// to its own hash; its parent then pays one hashed lookup to pick the thread up.
+    @exclusivity(unchecked) var keyHint: (hash: ObjectIdentifier?, position: Int) = (nil, 0)
+
     /// The referents by anchor, collected from `root` the first time an alias is met,
     /// so that values without sharing never pay for the walk.
     private var anchoredValues: [PerlAnchor: PerlValue]?
@@ -283,9 +289,24 @@ final class PerlDecodingContext {
     /// Looks through wrappers and follows aliases.
     ///
     /// `path` is built only if resolving fails.
+    @inline(__always)
     func resolve(_ value: PerlValue, trail: PerlAliasTrail?, at path: @autoclosure () -> PerlCodingPath)
         throws -> PerlResolvedValue
     {
+        switch value {
+        case .weak, .anchored, .blessed, .alias, .hole:
+            return try resolveWrapped(value, trail: trail, at: path())
+        default:
+            // Most values are neither wrapped nor aliased: no loop, and no access to the
+            // alias table.
+            return PerlResolvedValue(value: value, className: nil, trail: trail)
+        }
+    }
+
+    @inline(never)
+    private func resolveWrapped(
+        _ value: PerlValue, trail: PerlAliasTrail?, at path: @autoclosure () -> PerlCodingPath
+    ) throws -> PerlResolvedValue {
         var value = value
         var className: String?
         var trail = trail
@@ -322,65 +343,163 @@ final class PerlDecodingContext {
     // MARK: Values
 
     /// Decodes a `T` from `value` found at `path`.
+    ///
+    /// `path` is built only when it is needed: for a nested decoder, or for an error. Most
+    /// values (array elements above all) are plain, and building a path for each cost
+    /// more than decoding it.
     func decodeValue<T: Decodable>(
-        _ type: T.Type, from value: PerlValue, at path: PerlCodingPath, depth: Int, trail: PerlAliasTrail?
+        _ type: T.Type, from value: PerlValue, at path: @autoclosure () -> PerlCodingPath, depth: Int,
+        trail: PerlAliasTrail?
     ) throws -> T {
-        try decodeResolved(type, from: resolve(value, trail: trail, at: path), at: path, depth: depth)
+        try decodeResolved(type, from: resolve(value, trail: trail, at: path()), at: path(), depth: depth)
     }
 
     /// Decodes a `T` from an already resolved value.
     func decodeResolved<T: Decodable>(
-        _ type: T.Type, from resolved: PerlResolvedValue, at path: PerlCodingPath, depth: Int
+        _ type: T.Type, from resolved: PerlResolvedValue, at path: @autoclosure () -> PerlCodingPath, depth: Int
     ) throws -> T {
-        if let plain = try decodePlain(T.self, from: resolved, at: path) { return plain }
+        if let plain = PlainType(T.self) { return try decodePlain(plain, T.self, from: resolved, at: path) }
+        let traits = traits(of: T.self)
         switch resolved.value {
         case .bytes, .string:
-            if let bytes = try decodeByteCollection(T.self, from: resolved, at: path) { return bytes }
+            if let collectionType = traits.byteCollection {
+                return try decodeByteCollection(collectionType, T.self, from: resolved, at: path())
+            }
         default:
             break
         }
         guard depth < options.maximumDepth else {
             let cycle = PerlAliasTrail.repeatedAnchor(in: resolved.trail)
-            throw error(.depthLimitExceeded(limit: options.maximumDepth, cycle: cycle), at: path, type: T.self)
+            throw error(.depthLimitExceeded(limit: options.maximumDepth, cycle: cycle), at: path(), type: T.self)
+        }
+        // Arrays and string-keyed dictionaries skip the standard library's `init(from:)`:
+        // its unspecialised loop looks up the collection's generic metadata for every
+        // element, which cost ten times what decoding the element did. A value of another
+        // kind takes the standard path, for the standard error.
+        switch resolved.value {
+        case .array(let elements):
+            if let arrayType = traits.array {
+                return try arrayType.decodeArray(
+                    elements, as: T.self, context: self, at: path, depth: depth + 1, trail: resolved.trail)
+            }
+        case .hash(let hash):
+            if let dictionaryType = traits.stringKeyedDictionary {
+                return try dictionaryType.decodeDictionary(
+                    hash, as: T.self, context: self, at: path, depth: depth + 1, trail: resolved.trail)
+            }
+        default:
+            break
         }
         let decoder = PerlValueDecoderImplementation(
-            context: self, value: resolved, path: path, depth: depth + 1, type: T.self)
+            context: self, value: resolved, path: path(), depth: depth + 1, type: T.self)
         return try T(from: decoder)
     }
 
-    /// The standard library's plain types, recognized by their static type (a metatype
-    /// comparison, folded away when `T` is known at compile time). Generic code such as
+    /// The standard library's plain types, recognized by their static type: a metatype
+    /// comparison, folded away when `T` is known at compile time. Generic code such as
     /// `Array.init(from:)` reaches them through the generic `decode`; a nested decoder per
     /// element would cost for nothing.
-    /// (`unsafeBitCast` after the metatype check: the types are identical, and a checked
-    /// cast would cost a runtime call when `T` is not known statically.)
+    enum PlainType {
+        case string, bool, double, float
+        case int, int8, int16, int32, int64, int128
+        case uint, uint8, uint16, uint32, uint64, uint128
+
+        @inline(__always)
+        init?<T>(_ type: T.Type) {
+            if T.self == String.self { self = .string }
+            else if T.self == Int.self { self = .int }
+            else if T.self == Bool.self { self = .bool }
+            else if T.self == Double.self { self = .double }
+            else if T.self == Int64.self { self = .int64 }
+            else if T.self == UInt64.self { self = .uint64 }
+            else if T.self == UInt.self { self = .uint }
+            else if T.self == Int32.self { self = .int32 }
+            else if T.self == UInt32.self { self = .uint32 }
+            else if T.self == Int16.self { self = .int16 }
+            else if T.self == UInt16.self { self = .uint16 }
+            else if T.self == Int8.self { self = .int8 }
+            else if T.self == UInt8.self { self = .uint8 }
+            else if T.self == Float.self { self = .float }
+            else if T.self == Int128.self { self = .int128 }
+            else if T.self == UInt128.self { self = .uint128 }
+            else { return nil }
+        }
+    }
+
+    /// A plain value as `T`, which `plain` says it is. (`unsafeBitCast`, not a checked
+    /// cast: the types are identical, and a cast would cost a runtime call when `T` is not
+    /// known statically. The result is `T`, not `T?`: an optional of an unspecialised `T`
+    /// looks up its metadata on every call.)
     @inline(__always)
-    private func decodePlain<T>(_ type: T.Type, from value: PerlResolvedValue, at path: PerlCodingPath) throws -> T? {
-        if T.self == String.self { return unsafeBitCast(try string(value, at: path), to: T.self) }
-        if T.self == Int.self { return unsafeBitCast(try integer(Int.self, value, at: path), to: T.self) }
-        if T.self == Bool.self { return unsafeBitCast(try bool(value, at: path), to: T.self) }
-        if T.self == Double.self { return unsafeBitCast(try floatingPoint(Double.self, value, at: path), to: T.self) }
-        if T.self == Int64.self { return unsafeBitCast(try integer(Int64.self, value, at: path), to: T.self) }
-        if T.self == UInt64.self { return unsafeBitCast(try integer(UInt64.self, value, at: path), to: T.self) }
-        if T.self == UInt.self { return unsafeBitCast(try integer(UInt.self, value, at: path), to: T.self) }
-        if T.self == Int32.self { return unsafeBitCast(try integer(Int32.self, value, at: path), to: T.self) }
-        if T.self == UInt32.self { return unsafeBitCast(try integer(UInt32.self, value, at: path), to: T.self) }
-        if T.self == Int16.self { return unsafeBitCast(try integer(Int16.self, value, at: path), to: T.self) }
-        if T.self == UInt16.self { return unsafeBitCast(try integer(UInt16.self, value, at: path), to: T.self) }
-        if T.self == Int8.self { return unsafeBitCast(try integer(Int8.self, value, at: path), to: T.self) }
-        if T.self == UInt8.self { return unsafeBitCast(try integer(UInt8.self, value, at: path), to: T.self) }
-        if T.self == Float.self { return unsafeBitCast(try floatingPoint(Float.self, value, at: path), to: T.self) }
-        if T.self == Int128.self { return unsafeBitCast(try integer(Int128.self, value, at: path), to: T.self) }
-        if T.self == UInt128.self { return unsafeBitCast(try integer(UInt128.self, value, at: path), to: T.self) }
-        return nil
+    private func decodePlain<T>(
+        _ plain: PlainType, _ type: T.Type, from value: PerlResolvedValue, at path: () -> PerlCodingPath
+    ) throws -> T {
+        switch plain {
+        case .string: unsafeBitCast(try string(value, at: path()), to: T.self)
+        case .bool: unsafeBitCast(try bool(value, at: path()), to: T.self)
+        case .double: unsafeBitCast(try floatingPoint(Double.self, value, at: path()), to: T.self)
+        case .float: unsafeBitCast(try floatingPoint(Float.self, value, at: path()), to: T.self)
+        case .int: unsafeBitCast(try integer(Int.self, value, at: path()), to: T.self)
+        case .int8: unsafeBitCast(try integer(Int8.self, value, at: path()), to: T.self)
+        case .int16: unsafeBitCast(try integer(Int16.self, value, at: path()), to: T.self)
+        case .int32: unsafeBitCast(try integer(Int32.self, value, at: path()), to: T.self)
+        case .int64: unsafeBitCast(try integer(Int64.self, value, at: path()), to: T.self)
+        case .int128: unsafeBitCast(try integer(Int128.self, value, at: path()), to: T.self)
+        case .uint: unsafeBitCast(try integer(UInt.self, value, at: path()), to: T.self)
+        case .uint8: unsafeBitCast(try integer(UInt8.self, value, at: path()), to: T.self)
+        case .uint16: unsafeBitCast(try integer(UInt16.self, value, at: path()), to: T.self)
+        case .uint32: unsafeBitCast(try integer(UInt32.self, value, at: path()), to: T.self)
+        case .uint64: unsafeBitCast(try integer(UInt64.self, value, at: path()), to: T.self)
+        case .uint128: unsafeBitCast(try integer(UInt128.self, value, at: path()), to: T.self)
+        }
+    }
+
+    /// An array of a plain type, `T` being `[E]` for the `E` that `plain` names: a loop
+    /// specialised for each plain type, since such arrays (coordinates, ids) are often
+    /// the bulk of a document and the generic loop pays a metadata lookup per array.
+    func decodePlainArray<T>(
+        _ plain: PlainType, _ elements: [PerlValue], as type: T.Type, at path: () -> PerlCodingPath,
+        trail: PerlAliasTrail?
+    ) throws -> T {
+        switch plain {
+        case .string: unsafeBitCast(try plainArray(plain, String.self, elements, at: path, trail: trail), to: T.self)
+        case .bool: unsafeBitCast(try plainArray(plain, Bool.self, elements, at: path, trail: trail), to: T.self)
+        case .double: unsafeBitCast(try plainArray(plain, Double.self, elements, at: path, trail: trail), to: T.self)
+        case .float: unsafeBitCast(try plainArray(plain, Float.self, elements, at: path, trail: trail), to: T.self)
+        case .int: unsafeBitCast(try plainArray(plain, Int.self, elements, at: path, trail: trail), to: T.self)
+        case .int8: unsafeBitCast(try plainArray(plain, Int8.self, elements, at: path, trail: trail), to: T.self)
+        case .int16: unsafeBitCast(try plainArray(plain, Int16.self, elements, at: path, trail: trail), to: T.self)
+        case .int32: unsafeBitCast(try plainArray(plain, Int32.self, elements, at: path, trail: trail), to: T.self)
+        case .int64: unsafeBitCast(try plainArray(plain, Int64.self, elements, at: path, trail: trail), to: T.self)
+        case .int128: unsafeBitCast(try plainArray(plain, Int128.self, elements, at: path, trail: trail), to: T.self)
+        case .uint: unsafeBitCast(try plainArray(plain, UInt.self, elements, at: path, trail: trail), to: T.self)
+        case .uint8: unsafeBitCast(try plainArray(plain, UInt8.self, elements, at: path, trail: trail), to: T.self)
+        case .uint16: unsafeBitCast(try plainArray(plain, UInt16.self, elements, at: path, trail: trail), to: T.self)
+        case .uint32: unsafeBitCast(try plainArray(plain, UInt32.self, elements, at: path, trail: trail), to: T.self)
+        case .uint64: unsafeBitCast(try plainArray(plain, UInt64.self, elements, at: path, trail: trail), to: T.self)
+        case .uint128: unsafeBitCast(try plainArray(plain, UInt128.self, elements, at: path, trail: trail), to: T.self)
+        }
+    }
+
+    private func plainArray<E>(
+        _ plain: PlainType, _ type: E.Type, _ elements: [PerlValue], at path: () -> PerlCodingPath,
+        trail: PerlAliasTrail?
+    ) throws -> [E] {
+        var array: [E] = []
+        array.reserveCapacity(elements.count)
+        for index in elements.indices {
+            let resolved = try resolve(elements[index], trail: trail, at: path().appending(index: index))
+            array.append(try decodePlain(plain, E.self, from: resolved, at: { path().appending(index: index) }))
+        }
+        return array
     }
 
     /// A byte collection (`[UInt8]`, `Data`, … anything range-replaceable of `UInt8`)
     /// from a byte string, or from a character string that Perl could downgrade to one.
-    private func decodeByteCollection<T>(_ type: T.Type, from value: PerlResolvedValue, at path: PerlCodingPath)
-        throws -> T?
-    {
-        guard let collectionType = byteCollectionType(T.self) else { return nil }
+    private func decodeByteCollection<T>(
+        _ collectionType: any RangeReplaceableCollection<UInt8>.Type, _ type: T.Type, from value: PerlResolvedValue,
+        at path: PerlCodingPath
+    ) throws -> T {
         let bytes: [UInt8]
         switch value.value {
         case .bytes(let contents):
@@ -400,27 +519,51 @@ final class PerlDecodingContext {
             }
             bytes = latin1
         default:
-            return nil
+            preconditionFailure("byte collections are decoded from strings only")
         }
-        return Self.makeCollection(collectionType, bytes) as? T
-    }
-
-    /// Which types are byte collections, remembered per type: the runtime's conformance
-    /// check for a constrained existential is costly, and every string decoded as a
-    /// non-plain type (a `RawRepresentable` enum, say) asks it.
-    private var byteCollectionTypes: [ObjectIdentifier: (any RangeReplaceableCollection<UInt8>.Type)?] = [:]
-
-    private func byteCollectionType<T>(_ type: T.Type) -> (any RangeReplaceableCollection<UInt8>.Type)? {
-        let identifier = ObjectIdentifier(type)
-        if let known = byteCollectionTypes[identifier] { return known }
-        let collectionType = type as? any RangeReplaceableCollection<UInt8>.Type
-        byteCollectionTypes[identifier] = .some(collectionType)
-        return collectionType
+        // `collectionType` is `T`'s own metatype, so the cast cannot fail.
+        return Self.makeCollection(collectionType, bytes) as! T
     }
 
     private static func makeCollection<C: RangeReplaceableCollection<UInt8>>(_ type: C.Type, _ bytes: [UInt8]) -> C {
         if let array = bytes as? C { return array }
         return C(bytes)
+    }
+
+    /// What the bridge needs to know of a non-plain type, found once per type: the
+    /// runtime's conformance checks are costly, and every value of the type would ask.
+    struct TypeTraits {
+        var byteCollection: (any RangeReplaceableCollection<UInt8>.Type)?
+        var array: (any PerlDecodableArray.Type)?
+        var stringKeyedDictionary: (any PerlDecodableStringKeyedDictionary.Type)?
+    }
+
+    /// Touched for every non-plain value; the context is confined to one `decode` call on
+    /// one thread, so the exclusivity check on each access buys nothing.
+    @exclusivity(unchecked) private var typeTraits: [ObjectIdentifier: TypeTraits] = [:]
+
+    /// A small direct-mapped cache in front of `typeTraits`, by the metatype's address:
+    /// a document's few types are asked for over and over, and hashing the identifier
+    /// for the dictionary cost more than the rest of decoding a small struct's field.
+    @exclusivity(unchecked) private var recentTraits = [(type: ObjectIdentifier, traits: TypeTraits)?](
+        repeating: nil, count: 32)
+
+    private func traits<T>(of type: T.Type) -> TypeTraits {
+        let identifier = ObjectIdentifier(type)
+        let slot = Int(truncatingIfNeeded: UInt(bitPattern: identifier) >> 4) & 31
+        if let recent = recentTraits[slot], recent.type == identifier { return recent.traits }
+        let traits: TypeTraits
+        if let known = typeTraits[identifier] {
+            traits = known
+        } else {
+            traits = TypeTraits(
+                byteCollection: type as? any RangeReplaceableCollection<UInt8>.Type,
+                array: type as? any PerlDecodableArray.Type,
+                stringKeyedDictionary: type as? any PerlDecodableStringKeyedDictionary.Type)
+            typeTraits[identifier] = traits
+        }
+        recentTraits[slot] = (identifier, traits)
+        return traits
     }
 
     // MARK: Plain values
@@ -526,6 +669,68 @@ final class PerlDecodingContext {
     }
 }
 
+// MARK: - Collections
+
+/// An array the bridge decodes itself, as `Array.init(from:)` would through an unkeyed
+/// container: the same elements, depths, paths and errors, without a container.
+protocol PerlDecodableArray {
+    /// Decodes each element at `depth`, the array's contents' depth. `T` is `Self` (the
+    /// caller's static type for it, so that no cast is needed on the way back).
+    static func decodeArray<T>(
+        _ elements: [PerlValue], as type: T.Type, context: PerlDecodingContext, at path: () -> PerlCodingPath,
+        depth: Int, trail: PerlAliasTrail?
+    ) throws -> T
+}
+
+extension Array: PerlDecodableArray where Element: Decodable {
+    static func decodeArray<T>(
+        _ elements: [PerlValue], as type: T.Type, context: PerlDecodingContext, at path: () -> PerlCodingPath,
+        depth: Int, trail: PerlAliasTrail?
+    ) throws -> T {
+        if let plain = PerlDecodingContext.PlainType(Element.self) {
+            return try context.decodePlainArray(plain, elements, as: T.self, at: path, trail: trail)
+        }
+        // Filled in place: an unspecialised `append` looks up the array's metadata each time.
+        let array = try [Element](unsafeUninitializedCapacity: elements.count) { buffer, initialized in
+            for index in elements.indices {
+                let element = try context.decodeValue(
+                    Element.self, from: elements[index], at: path().appending(index: index), depth: depth,
+                    trail: trail)
+                (buffer.baseAddress.unsafelyUnwrapped + index).initialize(to: element)
+                initialized = index + 1
+            }
+        }
+        return unsafeBitCast(array, to: T.self)
+    }
+}
+
+/// A dictionary with `String` keys that the bridge decodes itself, as
+/// `Dictionary.init(from:)` would through a keyed container: every key in the hash's
+/// order, a byte key read as Latin-1.
+protocol PerlDecodableStringKeyedDictionary {
+    /// Decodes each value at `depth`, the hash's contents' depth. `T` is `Self`.
+    static func decodeDictionary<T>(
+        _ hash: PerlHash, as type: T.Type, context: PerlDecodingContext, at path: () -> PerlCodingPath,
+        depth: Int, trail: PerlAliasTrail?
+    ) throws -> T
+}
+
+extension Dictionary: PerlDecodableStringKeyedDictionary where Key == String, Value: Decodable {
+    static func decodeDictionary<T>(
+        _ hash: PerlHash, as type: T.Type, context: PerlDecodingContext, at path: () -> PerlCodingPath,
+        depth: Int, trail: PerlAliasTrail?
+    ) throws -> T {
+        var dictionary = [String: Value](minimumCapacity: hash.count)
+        for (key, value) in hash {
+            let name = key.description
+            dictionary[name] = try context.decodeValue(
+                Value.self, from: value, at: path().appending(PerlCodingKey(stringValue: name)), depth: depth,
+                trail: trail)
+        }
+        return unsafeBitCast(dictionary, to: T.self)
+    }
+}
+
 // MARK: - Decoder and containers
 
 /// The `Decoder` a type's `init(from:)` receives: one per decoded value.
@@ -591,8 +796,19 @@ struct PerlKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
 
     func contains(_ key: Key) -> Bool { hash[.string(key.stringValue)] != nil }
 
+    /// The value for `key`, looked up where the previous key of this hash was found, plus
+    /// one (see ``PerlDecodingContext/keyHint``).
+    private func lookup(_ key: Key) -> PerlValue? {
+        let context = decoder.context
+        let identity = hash.storageIdentity
+        var expected = context.keyHint.hash == identity ? context.keyHint.position : 0
+        let value = hash.value(forKey: .string(key.stringValue), expectedAt: &expected)
+        context.keyHint = (identity, expected)
+        return value
+    }
+
     private func raw(_ key: Key, type: Any.Type) throws -> PerlValue {
-        guard let value = hash[.string(key.stringValue)] else {
+        guard let value = lookup(key) else {
             throw decoder.context.error(.keyNotFound(key.stringValue), at: decoder.path, type: type)
         }
         return value
@@ -655,11 +871,11 @@ struct PerlKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
 
     /// A plain value or `nil`, with one lookup; `decodeValue` recognizes the plain types.
     private func present<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T? {
-        guard let raw = hash[.string(key.stringValue)] else { return nil }
-        let path = decoder.path.appending(key)
-        let resolved = try decoder.resolve(raw, at: path)
+        guard let raw = lookup(key) else { return nil }
+        let resolved = try decoder.resolve(raw, at: decoder.path.appending(key))
         if resolved.isUndef { return nil }
-        return try decoder.context.decodeResolved(type, from: resolved, at: path, depth: decoder.depth)
+        return try decoder.context.decodeResolved(
+            type, from: resolved, at: decoder.path.appending(key), depth: decoder.depth)
     }
 
     private func integer<I: FixedWidthInteger>(_ type: I.Type, _ key: Key) throws -> I {

@@ -209,25 +209,28 @@ indirect enum PerlCodingPath: Sendable {
 /// The keys the bridge makes up itself: array positions, and `super` for the default
 /// `superEncoder()`/`superDecoder()`.
 struct PerlCodingKey: CodingKey, Sendable {
-    let stringValue: String
+    /// The hash key; unused for an array position, whose text is made only when asked.
+    private let name: String
     let intValue: Int?
     /// Whether this key is an array position rather than a hash key.
     let isIndex: Bool
 
+    var stringValue: String { isIndex ? "Index \(intValue.unsafelyUnwrapped)" : name }
+
     init(index: Int) {
-        self.stringValue = "Index \(index)"
+        self.name = ""
         self.intValue = index
         self.isIndex = true
     }
 
     init(stringValue: String) {
-        self.stringValue = stringValue
+        self.name = stringValue
         self.intValue = nil
         self.isIndex = false
     }
 
     init(intValue: Int) {
-        self.stringValue = String(intValue)
+        self.name = String(intValue)
         self.intValue = intValue
         self.isIndex = false
     }

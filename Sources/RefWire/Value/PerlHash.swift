@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The contents of a Perl hash: keys mapped to values, in a kept order.
 ///
 /// Perl hashes have no order, but serialized ones do, and a round trip that keeps it
@@ -81,6 +89,28 @@ public struct PerlHash: Sendable {
             }
         }
     }
+
+    /// The value for `key`, trying the entry at `expected` first; `expected` moves past
+    /// the entry found. Readers that take a hash's keys in the order it holds them (the
+    /// Codable bridge reading a struct whose fields came in declaration order) then find
+    /// each with one comparison instead of a hashed lookup.
+    func value(forKey key: Key, expectedAt expected: inout Int) -> PerlValue? {
+        guard let storage else { return nil }
+        let guess = expected
+        let position: Int? =
+            if guess < storage.count, storage.withEntries({ $0[guess].key == key }) {
+                guess
+            } else {
+                storage.position(of: key, hash: key.indexHash)
+            }
+        guard let position else { return nil }
+        expected = position + 1
+        return storage.withEntries { $0[position].value }
+    }
+
+    /// The identity of the hash's storage, for telling hashes apart cheaply; `nil` when
+    /// the hash is empty.
+    var storageIdentity: ObjectIdentifier? { storage.map(ObjectIdentifier.init) }
 
     /// The value for the character-string key `key`, or `nil`.
     public subscript(key: String) -> PerlValue? {
@@ -394,10 +424,22 @@ extension PerlHash.Key: Hashable {
         case (.string(let left), .string(let right)):
             // Perl compares code points; Swift's `==` would fold canonical equivalents.
             // Equal UTF-8 is equal code points.
-            return left.utf8.elementsEqual(right.utf8)
+            return utf8Equal(left, right)
         case (.bytes(let bytes), .string(let text)), (.string(let text), .bytes(let bytes)):
             return text.unicodeScalars.elementsEqual(bytes.lazy.map { Unicode.Scalar($0) })
         }
+    }
+
+    /// Whether two strings have the same UTF-8, compared in bulk: lookups by key (the
+    /// Codable bridge does one per field) compare keys far more often than they hash them.
+    private static func utf8Equal(_ left: String, _ right: String) -> Bool {
+        guard left.utf8.count == right.utf8.count else { return false }
+        let contiguous = left.utf8.withContiguousStorageIfAvailable { left in
+            right.utf8.withContiguousStorageIfAvailable { right in
+                left.isEmpty || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0
+            }
+        }
+        return (contiguous ?? nil) ?? left.utf8.elementsEqual(right.utf8)
     }
 
     /// Hashes the key's characters as Latin-1 bytes when they all fit (so a byte key and
