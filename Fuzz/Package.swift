@@ -7,7 +7,7 @@ import PackageDescription
 
 /// One executable per fuzz target; each is a one-line `LLVMFuzzerTestOneInput` calling
 /// the target's check in `FuzzTargets`.
-let fuzzers = ["FrameDecoderFuzz", "ZlibFuzz", "StorableFuzz", "JSONFuzz", "YAMLFuzz", "SniffFuzz", "RoundTripFuzz", "SessionServerFuzz"]
+let fuzzers = ["FrameDecoderFuzz", "ZlibFuzz", "StorableFuzz", "JSONFuzz", "YAMLFuzz", "SniffFuzz", "RoundTripFuzz", "CodableFuzz", "SessionServerFuzz"]
 
 let package = Package(
     name: "RefWireFuzz",

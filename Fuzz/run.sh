@@ -56,6 +56,7 @@ dictionaries_for() {
         JSONFuzz) echo json ;;
         YAMLFuzz) echo yaml ;;
         SniffFuzz | RoundTripFuzz) echo storable json yaml ;;
+        CodableFuzz) echo storable json yaml codable ;;
         SealingFuzz) echo framing ;;
         SessionServerFuzz) echo storable ;;
         *) echo "no dictionaries listed for $1 in run.sh" >&2; exit 1 ;;

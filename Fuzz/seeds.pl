@@ -7,7 +7,7 @@
 #
 # Each seed is written to CORPUS_DIR/<Target>/seed-<sha1 of its bytes>, so running the
 # script again adds nothing twice and leaves what libFuzzer added to the corpus alone.
-# Needs only perl's core modules (JSON::PP, Compress::Zlib, Digest::SHA).
+# Needs only perl's core modules (JSON::PP, Storable, Compress::Zlib, Digest::SHA).
 use strict;
 use warnings;
 use Compress::Zlib ();
@@ -16,13 +16,14 @@ use File::Basename qw(dirname);
 use File::Path qw(make_path);
 use File::Spec;
 use JSON::PP ();
+use Storable ();
 
 my $fuzz = File::Spec->rel2abs(dirname(__FILE__));
 my $vectors = File::Spec->catdir($fuzz, File::Spec->updir, 'Spec', 'vectors');
 my $corpus = File::Spec->rel2abs(shift // File::Spec->catdir($fuzz, 'Corpus'));
 
 # What each target is seeded with: lists of byte strings, filled below.
-my %seeds = map { $_ => [] } qw(FrameDecoderFuzz ZlibFuzz StorableFuzz JSONFuzz YAMLFuzz SniffFuzz RoundTripFuzz);
+my %seeds = map { $_ => [] } qw(FrameDecoderFuzz ZlibFuzz StorableFuzz JSONFuzz YAMLFuzz SniffFuzz RoundTripFuzz CodableFuzz);
 
 sub vectors_in {
     my ($folder) = @_;
@@ -103,9 +104,16 @@ push @yaml_documents, "--- &1\n- *1\n", "--- &1 !!perl/hash:Node\nself: *1\nnext
 push @{ $seeds{YAMLFuzz} }, @yaml_documents;
 
 # The payload-level targets read any format.
-for my $target (qw(SniffFuzz RoundTripFuzz)) {
+for my $target (qw(SniffFuzz RoundTripFuzz CodableFuzz)) {
     push @{ $seeds{$target} }, @storable_images, @json_documents, @yaml_documents;
 }
+# Records shaped like CodableFuzz's types, in JSON and in Storable.
+my @records = (
+    { name => "a", count => 2, values => [1.5, "2", -3], tags => { x => "y" }, children => [{ name => "b" }] },
+    [{ count => "7", values => [] }, { tags => {}, children => [{ values => [0.1, 1e300] }] }],
+    { values => [[1, 2], [3]], tags => { k => [1.25] } },
+);
+push @{ $seeds{CodableFuzz} }, map { (JSON::PP->new->canonical->encode($_), Storable::nfreeze($_)) } @records;
 # Formats sniffing recognises but does not read, and a byte order mark.
 push @{ $seeds{SniffFuzz} }, "=srl\x02\x00", "=\xF3rl\x04\x00", "=\xC3\xB3rl\x05", "%YAML 1.1\n---\n{}", "\xEF\xBB\xBF[1]";
 

@@ -652,30 +652,8 @@ struct CodableDecodingTests {
 
 // MARK: - Collections: the bridge's own loops against the standard library's
 
-/// `[Element]` decoded as `Array.init(from:)` does, through an unkeyed container: the
-/// bridge decodes real arrays in a loop of its own, and must agree with this exactly.
-private struct ArrayThroughContainer<Element: Decodable>: Decodable {
-    var elements: [Element] = []
-    init(from decoder: any Decoder) throws {
-        var container = try decoder.unkeyedContainer()
-        while !container.isAtEnd { elements.append(try container.decode(Element.self)) }
-    }
-}
-
-/// `[String: Value]` decoded as `Dictionary.init(from:)` does, through a keyed container.
-private struct DictionaryThroughContainer<Value: Decodable>: Decodable {
-    struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-    var entries: [String: Value] = [:]
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: AnyKey.self)
-        for key in container.allKeys { entries[key.stringValue] = try container.decode(Value.self, forKey: key) }
-    }
-}
+// `ArrayThroughContainer` and `DictionaryThroughContainer` (in FuzzTargets, shared with
+// CodableFuzz) decode as the standard library does, through containers.
 
 private struct Tree: Decodable { var kids: [Tree] }
 private struct TreeThroughContainer: Decodable {

@@ -35,6 +35,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case sniff = "SniffFuzz"
     /// Decode in any format, encode in every format, decode again: equal values.
     case roundTrip = "RoundTripFuzz"
+    /// Swift types decoded through the Codable bridge: its own array and dictionary loops
+    /// agree with the standard library's, values and errors.
+    case codable = "CodableFuzz"
     /// The session protocol's server state machine, driven by scripted events from
     /// several connections: invariants hold, outputs are well formed and addressed.
     case sessionServer = "SessionServerFuzz"
@@ -55,6 +58,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .yaml: try YAMLTarget.run(input)
         case .sniff: try SniffTarget.run(input)
         case .roundTrip: try RoundTripTarget.run(input)
+        case .codable: try CodableTarget.run(input)
         case .sessionServer: try SessionServerTarget.run(input)
         }
     }
