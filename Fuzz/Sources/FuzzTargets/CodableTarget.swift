@@ -79,7 +79,7 @@ enum CodableTarget {
     /// An error's kind without the type a container was asked for: that names the twin
     /// (`for DictionaryThroughContainer<String>`) where the other names the collection.
     static func comparable(_ kind: PerlValueDecodingError.Kind) -> PerlValueDecodingError.Kind {
-        guard case .typeMismatch(let expected, let found) = kind, let open = expected.range(of: " (for ") else {
+        guard case .typeMismatch(let expected, let found) = kind, let open = expected.firstRange(of: " (for ") else {
             return kind
         }
         return .typeMismatch(expected: String(expected[..<open.lowerBound]), found: found)
