@@ -88,6 +88,12 @@ enum CodableTarget {
     /// A value's description with every dictionary's entries sorted by key, so that two
     /// equal dictionaries built in different orders describe alike.
     static func canonicalDescription(_ value: Any) -> String {
+        // An optional first: any value casts to `Optional<Any>`, wrapped.
+        let mirror = Mirror(reflecting: value)
+        if mirror.displayStyle == .optional {
+            guard let wrapped = mirror.children.first?.value else { return "nil" }
+            return canonicalDescription(wrapped)
+        }
         switch value {
         case let dictionary as [String: Any]:
             let entries = dictionary.sorted { $0.key < $1.key }.map {
@@ -100,9 +106,6 @@ enum CodableTarget {
             return "FuzzRecord(\(canonicalDescription(record.name as Any)), \(canonicalDescription(record.count as Any)), "
                 + "\(canonicalDescription(record.values as Any)), \(canonicalDescription(record.tags as Any)), "
                 + "\(canonicalDescription(record.children as Any)))"
-        case let optional as Optional<Any>:
-            guard case .some(let wrapped) = optional else { return "nil" }
-            return canonicalDescription(wrapped)
         default:
             return String(reflecting: value)
         }
