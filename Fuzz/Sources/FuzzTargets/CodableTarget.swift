@@ -79,10 +79,15 @@ enum CodableTarget {
     /// An error's kind without the type a container was asked for: that names the twin
     /// (`for DictionaryThroughContainer<String>`) where the other names the collection.
     static func comparable(_ kind: PerlValueDecodingError.Kind) -> PerlValueDecodingError.Kind {
-        guard case .typeMismatch(let expected, let found) = kind, let open = expected.firstRange(of: " (for ") else {
-            return kind
+        func withoutType(_ expected: String) -> String {
+            guard let open = expected.firstRange(of: " (for ") else { return expected }
+            return String(expected[..<open.lowerBound])
         }
-        return .typeMismatch(expected: String(expected[..<open.lowerBound]), found: found)
+        switch kind {
+        case .typeMismatch(let expected, let found): return .typeMismatch(expected: withoutType(expected), found: found)
+        case .valueNotFound(let expected): return .valueNotFound(expected: withoutType(expected))
+        default: return kind
+        }
     }
 
     /// A value's description with every dictionary's entries sorted by key, so that two
