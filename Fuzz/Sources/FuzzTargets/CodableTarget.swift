@@ -29,7 +29,11 @@ enum CodableTarget {
             try agree([Int].self, ArrayThroughContainer<Int>.self, value) { $0.elements }
             try agree([String].self, ArrayThroughContainer<String>.self, value) { $0.elements }
             try agree([Bool?].self, ArrayThroughContainer<Bool?>.self, value) { $0.elements }
-            try agree([UInt8].self, ArrayThroughContainer<UInt8>.self, value) { $0.elements }
+            // A string is a byte collection only to the bridge, which decodes `[UInt8]`
+            // from it where an unkeyed container cannot.
+            if !isString(value) {
+                try agree([UInt8].self, ArrayThroughContainer<UInt8>.self, value) { $0.elements }
+            }
             try agree([[Int64]].self, ArrayThroughContainer<ArrayThroughContainer<Int64>>.self, value) {
                 $0.elements.map(\.elements)
             }
@@ -41,6 +45,15 @@ enum CodableTarget {
             try agree([FuzzRecord].self, ArrayThroughContainer<FuzzRecordThroughContainers>.self, value) {
                 $0.elements.map(FuzzRecord.init)
             }
+        }
+    }
+
+    /// Whether `value` is a string, seen through the wrappers the bridge looks through.
+    static func isString(_ value: PerlValue) -> Bool {
+        switch value {
+        case .bytes, .string: true
+        case .blessed(_, let inner), .weak(let inner), .anchored(_, let inner): isString(inner)
+        default: false
         }
     }
 
