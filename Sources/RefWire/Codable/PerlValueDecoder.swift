@@ -247,6 +247,7 @@ final class PerlDecodingContext {
     /// key found in that hash. Types mostly read their fields in the order the data
     /// holds them, so most lookups are one comparison. A nested container moves the hint
     /// to its own hash; its parent then pays one hashed lookup to pick the thread up.
+    /// Only ever a guess: the key at the hinted position is compared before it is used.
     @exclusivity(unchecked) var keyHint: (hash: ObjectIdentifier?, position: Int) = (nil, 0)
 
     /// The referents by anchor, collected from `root` the first time an alias is met,
