@@ -254,9 +254,10 @@ struct JSONOutputBuffer: ~Copyable {
         """
 
     private mutating func appendString(_ text: UnsafeBufferPointer<UInt8>, latin1: Bool) {
-        // Room for the common case, a string with nothing to escape; each escape makes
-        // room for itself and the rest.
-        reserve(text.count + 2)
+        // Room for the common case, a string with nothing to escape, and for the whole
+        // word stored at its end (`wordSlack`); each escape makes room for itself and
+        // the rest.
+        reserve(text.count + 2 + Self.wordSlack)
         storage[count] = UInt8(ascii: "\"")
         count += 1
         guard let source = text.baseAddress else {
@@ -269,13 +270,26 @@ struct JSONOutputBuffer: ~Copyable {
         let highMask: UInt64 = stopsAtHighBytes ? 0x8080_8080_8080_8080 : 0
         var index = 0
         while true {
-            // Plain bytes: eight at a time, then one at a time up to a special one.
+            // Plain bytes: eight at a time, then the last few as one word too, then one
+            // at a time up to a special one.
             while text.count - index >= 8 {
                 let word = UnsafeRawPointer(source + index).loadUnaligned(as: UInt64.self)
                 if JSONBytes.quoteBackslashOrControl(UInt64(littleEndian: word)) | word & highMask != 0 { break }
                 UnsafeMutableRawPointer(storage + count).storeBytes(of: word, as: UInt64.self)
                 count += 8
                 index += 8
+            }
+            let remaining = text.count - index
+            if remaining < 8 {
+                let word = Self.lastBytes(remaining, of: text)
+                let inString: UInt64 = remaining == 0 ? 0 : ~0 >> (64 - 8 * UInt64(remaining))
+                if (JSONBytes.quoteBackslashOrControl(word) | word & highMask) & inString == 0 {
+                    // Bytes past the string's are stored too, into the reserved slack,
+                    // and overwritten by the closing quote and what follows.
+                    UnsafeMutableRawPointer(storage + count).storeBytes(of: UInt64(littleEndian: word), as: UInt64.self)
+                    count += remaining
+                    break
+                }
             }
             while index < text.count && special[Int(source[index])] == UInt8(ascii: "0") {
                 storage[count] = source[index]
@@ -285,7 +299,7 @@ struct JSONOutputBuffer: ~Copyable {
             guard index < text.count else { break }
             let byte = source[index]
             // The longest escape (a surrogate pair, 12 bytes), the rest, the quote.
-            reserve(12 + text.count - index)
+            reserve(12 + text.count - index + Self.wordSlack)
             if byte < 0x80 {
                 appendEscape(byte)
                 index += 1
@@ -309,6 +323,30 @@ struct JSONOutputBuffer: ~Copyable {
         }
         storage[count] = UInt8(ascii: "\"")
         count += 1
+    }
+
+    /// Room kept past a string's bytes, so that its last bytes can be stored as one word.
+    private static let wordSlack = 8
+
+    /// The last `count` (< 8) bytes of `text`, the first of them in the lowest byte and
+    /// zeros above, read without touching memory outside `text`: one unaligned load when
+    /// `text` holds at least eight bytes, otherwise two overlapping ones.
+    @inline(__always)
+    private static func lastBytes(_ count: Int, of text: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        guard count > 0, let source = text.baseAddress else { return 0 }
+        let end = source + text.count
+        if text.count >= 8 {
+            let word = UInt64(littleEndian: UnsafeRawPointer(end - 8).loadUnaligned(as: UInt64.self))
+            return word >> (64 - 8 * UInt64(count))
+        }
+        let start = end - count
+        if count >= 4 {
+            let low = UInt64(UInt32(littleEndian: UnsafeRawPointer(start).loadUnaligned(as: UInt32.self)))
+            let high = UInt64(UInt32(littleEndian: UnsafeRawPointer(end - 4).loadUnaligned(as: UInt32.self)))
+            return low | high << (8 * UInt64(count - 4))
+        }
+        return UInt64(start[0]) | UInt64(start[count / 2]) << (8 * UInt64(count / 2))
+            | UInt64(start[count - 1]) << (8 * UInt64(count - 1))
     }
 
     /// The escape of an ASCII byte that needs one. Room is reserved.

@@ -58,10 +58,12 @@ public struct PerlJSONEncoder: Sendable {
 struct JSONWriter: ~Copyable {
     private var output: JSONOutputBuffer
     private let options: JSONEncodingOptions
+    /// The value being written. It owns every array and hash that frames point into.
     private let root: PerlValue
     /// The arrays and hashes being written, innermost last.
     private var frames: [Frame] = []
-    /// Every anchored referent of `root`, built when the first alias is met.
+    /// Every anchored referent of `root`, built when the first alias is met and never
+    /// changed after.
     private var referents: [PerlAnchor: PerlValue]?
     /// Anchors whose referent is being written, as a set (an alias to one of them is a
     /// cycle) and in the order they began.
@@ -71,33 +73,46 @@ struct JSONWriter: ~Copyable {
     /// expansions so far.
     private var expansionDepth = 0
     private var expandedValues = 0
-    /// Canonical order's scratch, used as stacks (a hash being written pushes its
-    /// entries, nested hashes push theirs above, and each pops its own): the UTF-8 of
-    /// the keys, where each key lies in it, the values, and the sorted positions.
+    /// Canonical order's scratch, used as stacks (a hash being written pushes its keys,
+    /// nested hashes push theirs above, and each pops its own): the UTF-8 of the keys,
+    /// where each key lies in it, and the entries' positions in key order.
     private var keyBytes = JSONScratchStack<UInt8>()
     private var keySpans = JSONScratchStack<KeySpan>()
-    private var pendingValues = JSONValueStack()
     private var order = JSONScratchStack<Int>()
 
     /// An array or hash being written.
+    ///
+    /// A frame points into its container's storage without owning it, so that pushing,
+    /// resuming and popping frames, and reading members, cost no reference counting:
+    /// `root` owns every array and hash the writer reaches (alias expansions reach them
+    /// through `referents`, which `root`'s storage backs too) for the writer's whole run,
+    /// and nothing mutates them, so their buffers neither move nor die under a frame.
     private struct Frame {
-        var isHash: Bool
+        var kind: Kind
         /// An array's elements.
-        var elements: [PerlValue] = []
-        /// A hash's entries in the hash's order, or, in canonical order, where its
-        /// entries lie on the scratch stacks.
-        var entries: PerlHash.Iterator?
-        var canonical: CanonicalEntries?
+        var elements = UnsafeBufferPointer<PerlValue>(start: nil, count: 0)
+        /// A hash's entries, in the hash's order.
+        var entries = UnsafeBufferPointer<PerlHashEntry>(start: nil, count: 0)
+        /// In canonical order, where the hash's keys lie on the scratch stacks.
+        var canonical = CanonicalEntries(bytesBase: 0, spansBase: 0, orderBase: 0)
+        /// The position of the next member.
         var next = 0
-        var count: Int
         /// What the wrappers around the container began, to end with it.
         var anchorsBase: Int
         var expansions: Int
+
+        enum Kind {
+            case array
+            /// A hash written in its own order.
+            case hash
+            /// A hash written in code point order of its keys.
+            case canonicalHash
+        }
     }
 
     private struct CanonicalEntries {
         var bytesBase: Int
-        var entriesBase: Int
+        var spansBase: Int
         var orderBase: Int
     }
 
@@ -117,10 +132,10 @@ struct JSONWriter: ~Copyable {
     consuming func encode() throws(JSONEncodingError) -> [UInt8] {
         _ = try start(root)
         while let top = frames.indices.last {
-            if frames[top].isHash {
-                try continueHash(top)
-            } else {
-                try continueArray(top)
+            switch frames[top].kind {
+            case .array: try continueArray(top)
+            case .hash: try continueHash(top)
+            case .canonicalHash: try continueCanonicalHash(top)
             }
         }
         if options.pretty { output.append(UInt8(ascii: "\n")) }
@@ -143,39 +158,44 @@ struct JSONWriter: ~Copyable {
         close(frames.removeLast())
     }
 
-    /// Writes the innermost hash's members, as ``continueArray(_:)`` writes elements.
+    /// Writes the innermost hash's members in the hash's order, as ``continueArray(_:)``
+    /// writes elements.
     private mutating func continueHash(_ top: Int) throws(JSONEncodingError) {
+        let entries = frames[top].entries
         var position = frames[top].next
-        if let canonical = frames[top].canonical {
-            let count = frames[top].count
-            while position < count {
-                startMember(at: position)
-                let entry = canonical.entriesBase + order[canonical.orderBase + position]
-                let span = keySpans[entry]
-                // The scratch stacks may move as nested hashes push: read them afresh.
-                output.appendString(utf8: UnsafeBufferPointer(keyBytes.buffer(span.start..<span.end)))
-                appendKeySeparator()
-                position += 1
-                if try !writePlainScalar(pendingValues[entry]), try start(pendingValues[entry]) {
-                    frames[top].next = position
-                    return
-                }
+        while position < entries.count {
+            startMember(at: position)
+            switch entries[position].key {
+            case .string(let text): appendString(text)
+            case .bytes(let bytes): bytes.withUnsafeBufferPointer { output.appendString(latin1: $0) }
             }
-        } else {
-            var entries = frames[top].entries!
-            while let (key, value) = entries.next() {
-                startMember(at: position)
-                switch key {
-                case .string(let text): appendString(text)
-                case .bytes(let bytes): bytes.withUnsafeBufferPointer { output.appendString(latin1: $0) }
-                }
-                appendKeySeparator()
-                position += 1
-                if try !writePlainScalar(value), try start(value) {
-                    frames[top].entries = entries
-                    frames[top].next = position
-                    return
-                }
+            appendKeySeparator()
+            position += 1
+            if try !writePlainScalar(entries[position - 1].value), try start(entries[position - 1].value) {
+                frames[top].next = position
+                return
+            }
+        }
+        close(frames.removeLast())
+    }
+
+    /// Writes the innermost hash's members in canonical order, keys from the scratch
+    /// stacks.
+    private mutating func continueCanonicalHash(_ top: Int) throws(JSONEncodingError) {
+        let entries = frames[top].entries
+        let canonical = frames[top].canonical
+        var position = frames[top].next
+        while position < entries.count {
+            startMember(at: position)
+            let entry = order[canonical.orderBase + position]
+            let span = keySpans[canonical.spansBase + entry]
+            // The scratch stacks may move as nested hashes push: read them afresh.
+            output.appendString(utf8: UnsafeBufferPointer(keyBytes.buffer(span.start..<span.end)))
+            appendKeySeparator()
+            position += 1
+            if try !writePlainScalar(entries[entry].value), try start(entries[entry].value) {
+                frames[top].next = position
+                return
             }
         }
         close(frames.removeLast())
@@ -249,8 +269,9 @@ struct JSONWriter: ~Copyable {
                     break peeling
                 }
                 output.append(UInt8(ascii: "["))
-                frames.append(Frame(
-                    isHash: false, elements: elements, count: elements.count, anchorsBase: anchorsBase, expansions: expansions))
+                // Escaping the buffer is sound here: see `Frame`.
+                let buffer = elements.withUnsafeBufferPointer { $0 }
+                frames.append(Frame(kind: .array, elements: buffer, anchorsBase: anchorsBase, expansions: expansions))
                 return true
             case .hash(let hash):
                 try checkDepth()
@@ -259,10 +280,14 @@ struct JSONWriter: ~Copyable {
                     break peeling
                 }
                 output.append(UInt8(ascii: "{"))
-                let canonical = options.canonical ? sortEntries(of: hash) : nil
-                frames.append(Frame(
-                    isHash: true, entries: canonical == nil ? hash.makeIterator() : nil, canonical: canonical,
-                    count: hash.count, anchorsBase: anchorsBase, expansions: expansions))
+                // Escaping the buffer is sound here: see `Frame`.
+                let entries = hash.withEntries { $0 }
+                var frame = Frame(kind: .hash, entries: entries, anchorsBase: anchorsBase, expansions: expansions)
+                if options.canonical {
+                    frame.kind = .canonicalHash
+                    frame.canonical = sortKeys(of: entries)
+                }
+                frames.append(frame)
                 return true
             case .weak(let inner):
                 current = inner
@@ -322,14 +347,13 @@ struct JSONWriter: ~Copyable {
 
     /// Ends an array or hash whose last member has been written.
     private mutating func close(_ frame: Frame) {
-        if let canonical = frame.canonical {
-            order.removeLast(from: canonical.orderBase)
-            pendingValues.removeLast(from: canonical.entriesBase)
-            keySpans.removeLast(from: canonical.entriesBase)
-            keyBytes.removeLast(from: canonical.bytesBase)
+        if frame.kind == .canonicalHash {
+            order.removeLast(from: frame.canonical.orderBase)
+            keySpans.removeLast(from: frame.canonical.spansBase)
+            keyBytes.removeLast(from: frame.canonical.bytesBase)
         }
         if options.pretty { output.appendNewline(indentation: frames.count) }
-        output.append(frame.isHash ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+        output.append(frame.kind == .array ? UInt8(ascii: "]") : UInt8(ascii: "}"))
         if anchorStack.count > frame.anchorsBase || frame.expansions > 0 {
             endWrappers(anchorsBase: frame.anchorsBase, expansions: frame.expansions)
         }
@@ -355,25 +379,21 @@ struct JSONWriter: ~Copyable {
     }
 
     private mutating func appendString(_ text: String) {
-        let written: Void? = text.utf8.withContiguousStorageIfAvailable { output.appendString(utf8: $0) }
-        if written == nil {
-            var contiguous = text
-            contiguous.withUTF8 { output.appendString(utf8: $0) }
-        }
+        text.utf8.span.withUnsafeBufferPointer { output.appendString(utf8: $0) }
     }
 
-    /// Pushes `hash`'s entries onto the scratch stacks with their positions in code
-    /// point order of the keys, as Perl's `sort` orders them. Each key's characters are
-    /// copied once, as UTF-8 (a byte key's Latin-1 converted): UTF-8 byte order is code
-    /// point order, so positions sort with `memcmp`, and the keys are written from there.
-    private mutating func sortEntries(of hash: PerlHash) -> CanonicalEntries {
-        let entries = CanonicalEntries(bytesBase: keyBytes.count, entriesBase: keySpans.count, orderBase: order.count)
-        for (key, value) in hash {
+    /// Pushes the UTF-8 of the keys of a hash's `entries` onto the scratch stacks, and
+    /// the entries' positions in code point order of the keys, as Perl's `sort` orders
+    /// them. Each key's characters are copied once, as UTF-8 (a byte key's Latin-1
+    /// converted): UTF-8 byte order is code point order, so positions sort with `memcmp`,
+    /// and the keys are written from there.
+    private mutating func sortKeys(of entries: UnsafeBufferPointer<PerlHashEntry>) -> CanonicalEntries {
+        let canonical = CanonicalEntries(bytesBase: keyBytes.count, spansBase: keySpans.count, orderBase: order.count)
+        for entry in entries {
             let start = keyBytes.count
-            switch key {
+            switch entry.key {
             case .string(let text):
-                let copied: Void? = text.utf8.withContiguousStorageIfAvailable { keyBytes.append(contentsOf: $0) }
-                if copied == nil { for byte in text.utf8 { keyBytes.append(byte) } }
+                text.utf8.span.withUnsafeBufferPointer { keyBytes.append(contentsOf: $0) }
             case .bytes(let bytes):
                 for byte in bytes {
                     if byte < 0x80 {
@@ -385,19 +405,17 @@ struct JSONWriter: ~Copyable {
                 }
             }
             keySpans.append(KeySpan(start: start, end: keyBytes.count))
-            pendingValues.push(value)
         }
-        let count = keySpans.count - entries.entriesBase
-        for position in 0..<count { order.append(position) }
+        for position in entries.indices { order.append(position) }
         let bytes = UnsafeBufferPointer(keyBytes.buffer(0..<keyBytes.count))
-        let spans = keySpans.buffer(entries.entriesBase..<entries.entriesBase + count)
-        var positions = order.buffer(entries.orderBase..<entries.orderBase + count)
+        let spans = keySpans.buffer(canonical.spansBase..<canonical.spansBase + entries.count)
+        var positions = order.buffer(canonical.orderBase..<canonical.orderBase + entries.count)
         positions.sort { left, right in
             JSONKeyOrder.bytesPrecede(
                 UnsafeBufferPointer(rebasing: bytes[spans[left].start..<spans[left].end]),
                 UnsafeBufferPointer(rebasing: bytes[spans[right].start..<spans[right].end]))
         }
-        return entries
+        return canonical
     }
 
     /// The class JSON::XS (through Types::Serialiser), JSON::PP and Cpanel::JSON::XS
