@@ -78,17 +78,24 @@ struct JSONOutputBuffer: ~Copyable {
     }
 
     mutating func append(_ number: UInt64) {
+        reserve(20)
+        let digits = Self.decimalDigitCount(number)
+        writeDigits(of: number, count: digits, at: count)
+        count += digits
+    }
+
+    /// Writes the `digits` decimal digits of `number` at `position`, room reserved.
+    @inline(__always)
+    private func writeDigits(of number: UInt64, count digits: Int, at position: Int) {
         let pairs: StaticString = """
             00010203040506070809101112131415161718192021222324252627282930313233343536373839\
             40414243444546474849505152535455565758596061626364656667686970717273747576777879\
             8081828384858687888990919293949596979899
             """
-        reserve(20)
-        let digits = Self.decimalDigitCount(number)
         let pairDigits = pairs.utf8Start
         // Two digits per division, written from the last.
         var value = number
-        var index = count + digits
+        var index = position + digits
         while value >= 100 {
             let pair = Int(truncatingIfNeeded: value % 100) &* 2
             value /= 100
@@ -102,7 +109,6 @@ struct JSONOutputBuffer: ~Copyable {
         } else {
             storage[index - 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value)
         }
-        count += digits
     }
 
     private static func decimalDigitCount(_ number: UInt64) -> Int {
@@ -128,99 +134,60 @@ struct JSONOutputBuffer: ~Copyable {
     /// (with `.0` when integral, so that it reads back as a double, not an integer),
     /// otherwise `d.ddde±n` with no `+` and no leading zeros in the exponent.
     ///
-    /// The digits are Swift's own shortest round-trip digits (`description`, which never
-    /// allocates for the short texts of typical numbers); only their layout is redone.
+    /// The digits are the ones Swift's `description` prints (``JSONShortestDouble``),
+    /// written straight into the buffer.
     mutating func append(_ number: Double) {
-        var text = number.description
-        text.withUTF8 { appendDouble(swiftText: $0) }
-    }
-
-    /// Re-lays out Swift's `description` of a finite double (`-1.25`, `1e-07`,
-    /// `1.7976931348623157e+308`, `100.0`, …).
-    private mutating func appendDouble(swiftText text: UnsafeBufferPointer<UInt8>) {
-        // Significant digits, and the position of the decimal point relative to their
-        // start (`pointPosition` digits precede it; negative means leading zeros).
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        var digitCount = 0
-        var pointPosition = 0
-        var seenPoint = false
-        var index = 0
-        let negative = text[0] == UInt8(ascii: "-")
-        if negative { index = 1 }
-        withUnsafeMutableBytes(of: &digits) { digitBytes in
-            while index < text.count {
-                let byte = text[index]
-                if byte == UInt8(ascii: ".") {
-                    seenPoint = true
-                } else if byte == UInt8(ascii: "e") {
-                    break
-                } else if byte == UInt8(ascii: "0") && digitCount == 0 {
-                    if seenPoint { pointPosition -= 1 }
-                } else {
-                    digitBytes[digitCount] = byte
-                    digitCount += 1
-                    if !seenPoint { pointPosition += 1 }
-                }
-                index += 1
-            }
-            while digitCount > 0 && digitBytes[digitCount - 1] == UInt8(ascii: "0") { digitCount -= 1 }
-        }
-        if index < text.count {
-            // `e`, a sign, digits.
-            var exponent = 0
-            var exponentIndex = index + 1
-            let negativeExponent = text[exponentIndex] == UInt8(ascii: "-")
-            if text[exponentIndex] == UInt8(ascii: "-") || text[exponentIndex] == UInt8(ascii: "+") { exponentIndex += 1 }
-            while exponentIndex < text.count {
-                exponent = exponent * 10 + Int(text[exponentIndex] - UInt8(ascii: "0"))
-                exponentIndex += 1
-            }
-            pointPosition += negativeExponent ? -exponent : exponent
-        }
-
+        // A sign, 17 digits and "0.00000" or 21 - 1 zeros and ".0", or "e-324".
         reserve(32)
-        if negative { append(UInt8(ascii: "-")) }
-        guard digitCount > 0 else {
+        if number.sign == .minus {
+            storage[count] = UInt8(ascii: "-")
+            count += 1
+        }
+        guard number != 0 else {
             append("0.0")
             return
         }
-        withUnsafeBytes(of: &digits) { digitBytes in
-            let significant = UnsafeRawBufferPointer(rebasing: digitBytes[..<digitCount])
-            if digitCount <= pointPosition && pointPosition <= 21 {
-                // 1234000.0
-                appendRaw(significant)
-                (storage + count).initialize(repeating: UInt8(ascii: "0"), count: pointPosition - digitCount)
-                count += pointPosition - digitCount
-                append(".0")
-            } else if 0 < pointPosition && pointPosition <= 21 {
-                // 12.34
-                appendRaw(UnsafeRawBufferPointer(rebasing: significant[..<pointPosition]))
-                append(UInt8(ascii: "."))
-                appendRaw(UnsafeRawBufferPointer(rebasing: significant[pointPosition...]))
-            } else if -6 < pointPosition && pointPosition <= 0 {
-                // 0.001234
-                append("0.")
-                (storage + count).initialize(repeating: UInt8(ascii: "0"), count: -pointPosition)
-                count += -pointPosition
-                appendRaw(significant)
-            } else {
-                // 1.234e-7, 5e-324, 1e21
-                append(significant[0])
-                if digitCount > 1 {
-                    append(UInt8(ascii: "."))
-                    appendRaw(UnsafeRawBufferPointer(rebasing: significant[1...]))
-                }
-                append(UInt8(ascii: "e"))
-                append(Int64(pointPosition - 1))
-            }
+        var (significand, exponent) = JSONShortestDouble.decimal(of: number.magnitude)
+        while significand % 10 == 0 {
+            significand /= 10
+            exponent += 1
         }
-    }
-
-    /// Bytes with room already reserved.
-    private mutating func appendRaw(_ bytes: UnsafeRawBufferPointer) {
-        guard let source = bytes.baseAddress else { return }
-        (storage + count).update(from: source.assumingMemoryBound(to: UInt8.self), count: bytes.count)
-        count += bytes.count
+        let digitCount = Self.decimalDigitCount(significand)
+        // How many digits precede the decimal point; negative means leading zeros.
+        let pointPosition = digitCount + exponent
+        if digitCount <= pointPosition && pointPosition <= 21 {
+            // 1234000.0
+            writeDigits(of: significand, count: digitCount, at: count)
+            (storage + count + digitCount).initialize(repeating: UInt8(ascii: "0"), count: pointPosition - digitCount)
+            count += pointPosition
+            append(".0")
+        } else if 0 < pointPosition && pointPosition <= 21 {
+            // 12.34: the digits one place on, then the integral ones moved back over the gap.
+            writeDigits(of: significand, count: digitCount, at: count + 1)
+            for index in count..<count + pointPosition { storage[index] = storage[index + 1] }
+            storage[count + pointPosition] = UInt8(ascii: ".")
+            count += digitCount + 1
+        } else if -6 < pointPosition && pointPosition <= 0 {
+            // 0.001234
+            append("0.")
+            (storage + count).initialize(repeating: UInt8(ascii: "0"), count: -pointPosition)
+            count -= pointPosition
+            writeDigits(of: significand, count: digitCount, at: count)
+            count += digitCount
+        } else {
+            // 1.234e-7, 5e-324, 1e21: the first digit moved in front of the point.
+            writeDigits(of: significand, count: digitCount, at: count + 1)
+            storage[count] = storage[count + 1]
+            if digitCount > 1 {
+                storage[count + 1] = UInt8(ascii: ".")
+                count += digitCount + 1
+            } else {
+                count += 1
+            }
+            storage[count] = UInt8(ascii: "e")
+            count += 1
+            append(Int64(pointPosition - 1))
+        }
     }
 
     // MARK: - Strings
