@@ -80,7 +80,7 @@ struct JSONValueStack: ~Copyable {
     }
 }
 
-/// A stack of plain values (bytes, positions) with O(1) truncation.
+/// A stack of plain values (bytes, positions, the encoder's frames) with O(1) truncation.
 struct JSONScratchStack<Element: BitwiseCopyable>: ~Copyable {
     private var storage: UnsafeMutablePointer<Element>
     private var capacity = 64
@@ -92,7 +92,10 @@ struct JSONScratchStack<Element: BitwiseCopyable>: ~Copyable {
 
     deinit { storage.deallocate() }
 
-    subscript(index: Int) -> Element { storage[index] }
+    subscript(index: Int) -> Element {
+        get { storage[index] }
+        set { storage[index] = newValue }
+    }
 
     mutating func append(_ element: Element) {
         if count == capacity { grow(to: count + 1) }
@@ -108,6 +111,11 @@ struct JSONScratchStack<Element: BitwiseCopyable>: ~Copyable {
     }
 
     mutating func removeLast(from start: Int) { count = start }
+
+    mutating func removeLast() -> Element {
+        count -= 1
+        return storage[count]
+    }
 
     /// The elements in `range`, for reading or sorting in place; valid until the next
     /// append.

@@ -61,7 +61,7 @@ struct JSONWriter: ~Copyable {
     /// The value being written. It owns every array and hash that frames point into.
     private let root: PerlValue
     /// The arrays and hashes being written, innermost last.
-    private var frames: [Frame] = []
+    private var frames = JSONScratchStack<Frame>()
     /// Every anchored referent of `root`, built when the first alias is met and never
     /// changed after.
     private var referents: [PerlAnchor: PerlValue]?
@@ -116,10 +116,24 @@ struct JSONWriter: ~Copyable {
         var orderBase: Int
     }
 
-    /// Where one key's UTF-8 lies in `keyBytes`.
+    /// Where one key's UTF-8 lies in `keyBytes`, and its first eight bytes.
     private struct KeySpan: BitwiseCopyable {
         var start: Int
         var end: Int
+        /// The first eight bytes as a big-endian number, zeros past the key's end: keys
+        /// whose prefixes differ are in the order of their prefixes, so most comparisons
+        /// are one integer comparison.
+        var prefix: UInt64
+
+        /// Whether this key comes before `other` in code point order (the order of
+        /// their UTF-8 bytes).
+        @inline(__always)
+        func precedes(_ other: KeySpan, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            if prefix != other.prefix { return prefix < other.prefix }
+            return JSONKeyOrder.bytesPrecede(
+                UnsafeBufferPointer(rebasing: bytes[start..<end]),
+                UnsafeBufferPointer(rebasing: bytes[other.start..<other.end]))
+        }
     }
 
     init(root: PerlValue, options: JSONEncodingOptions) {
@@ -131,7 +145,8 @@ struct JSONWriter: ~Copyable {
     /// The document: `root`, and a newline after it in pretty layout.
     consuming func encode() throws(JSONEncodingError) -> [UInt8] {
         _ = try start(root)
-        while let top = frames.indices.last {
+        while frames.count > 0 {
+            let top = frames.count - 1
             switch frames[top].kind {
             case .array: try continueArray(top)
             case .hash: try continueHash(top)
@@ -385,13 +400,13 @@ struct JSONWriter: ~Copyable {
     /// Pushes the UTF-8 of the keys of a hash's `entries` onto the scratch stacks, and
     /// the entries' positions in code point order of the keys, as Perl's `sort` orders
     /// them. Each key's characters are copied once, as UTF-8 (a byte key's Latin-1
-    /// converted): UTF-8 byte order is code point order, so positions sort with `memcmp`,
-    /// and the keys are written from there.
+    /// converted): UTF-8 byte order is code point order, so positions sort by the keys'
+    /// first eight bytes and then `memcmp`, and the keys are written from there.
     private mutating func sortKeys(of entries: UnsafeBufferPointer<PerlHashEntry>) -> CanonicalEntries {
         let canonical = CanonicalEntries(bytesBase: keyBytes.count, spansBase: keySpans.count, orderBase: order.count)
-        for entry in entries {
+        for index in entries.indices {
             let start = keyBytes.count
-            switch entry.key {
+            switch entries[index].key {
             case .string(let text):
                 text.utf8.span.withUnsafeBufferPointer { keyBytes.append(contentsOf: $0) }
             case .bytes(let bytes):
@@ -404,16 +419,30 @@ struct JSONWriter: ~Copyable {
                     }
                 }
             }
-            keySpans.append(KeySpan(start: start, end: keyBytes.count))
+            let end = keyBytes.count
+            var prefix: UInt64 = 0
+            for byte in keyBytes.buffer(start..<Swift.min(start + 8, end)) { prefix = prefix << 8 | UInt64(byte) }
+            if end - start < 8 { prefix <<= 8 * UInt64(8 - (end - start)) }
+            keySpans.append(KeySpan(start: start, end: end, prefix: prefix))
         }
         for position in entries.indices { order.append(position) }
         let bytes = UnsafeBufferPointer(keyBytes.buffer(0..<keyBytes.count))
         let spans = keySpans.buffer(canonical.spansBase..<canonical.spansBase + entries.count)
-        var positions = order.buffer(canonical.orderBase..<canonical.orderBase + entries.count)
-        positions.sort { left, right in
-            JSONKeyOrder.bytesPrecede(
-                UnsafeBufferPointer(rebasing: bytes[spans[left].start..<spans[left].end]),
-                UnsafeBufferPointer(rebasing: bytes[spans[right].start..<spans[right].end]))
+        let positions = order.buffer(canonical.orderBase..<canonical.orderBase + entries.count)
+        if positions.count <= 16 {
+            // Most hashes are small: an insertion sort, without the general sort's calls.
+            for sorted in positions.indices.dropFirst() {
+                let position = positions[sorted]
+                var slot = sorted
+                while slot > 0 && spans[position].precedes(spans[positions[slot - 1]], in: bytes) {
+                    positions[slot] = positions[slot - 1]
+                    slot -= 1
+                }
+                positions[slot] = position
+            }
+        } else {
+            var positions = positions
+            positions.sort { spans[$0].precedes(spans[$1], in: bytes) }
         }
         return canonical
     }
