@@ -165,7 +165,7 @@ struct JSONWriter: ~Copyable {
         while position < elements.count {
             startMember(at: position)
             position += 1
-            if try !writePlainScalar(elements[position - 1]), try start(elements[position - 1]) {
+            if try writeMember(elements[position - 1]) {
                 frames[top].next = position
                 return
             }
@@ -186,7 +186,7 @@ struct JSONWriter: ~Copyable {
             }
             appendKeySeparator()
             position += 1
-            if try !writePlainScalar(entries[position - 1].value), try start(entries[position - 1].value) {
+            if try writeMember(entries[position - 1].value) {
                 frames[top].next = position
                 return
             }
@@ -208,7 +208,7 @@ struct JSONWriter: ~Copyable {
             output.appendString(utf8: UnsafeBufferPointer(keyBytes.buffer(span.start..<span.end)))
             appendKeySeparator()
             position += 1
-            if try !writePlainScalar(entries[entry].value), try start(entries[entry].value) {
+            if try writeMember(entries[entry].value) {
                 frames[top].next = position
                 return
             }
@@ -228,12 +228,22 @@ struct JSONWriter: ~Copyable {
         if options.pretty { output.append(" : ") } else { output.append(UInt8(ascii: ":")) }
     }
 
-    /// Writes `value` if it is a number, string, boolean or null and no alias is being
-    /// expanded: most values, which need none of ``start(_:)``'s bookkeeping.
-    /// - Returns: whether it wrote the value.
+    /// Writes a member: a scalar whole, or the opening of an array or hash.
+    /// - Returns: whether it opened a container, whose frame is now the innermost.
     @inline(__always)
-    private mutating func writePlainScalar(_ value: PerlValue) throws(JSONEncodingError) -> Bool {
-        guard expansionDepth == 0 else { return false }
+    private mutating func writeMember(_ value: PerlValue) throws(JSONEncodingError) -> Bool {
+        if let opened = try writeUnwrapped(value) { return opened }
+        return try start(value)
+    }
+
+    /// Writes `value` (a scalar whole, or the opening of an array or hash) if it is a
+    /// number, string, boolean, null, array or hash without wrappers and no alias is
+    /// being expanded: most values, which need none of ``start(_:)``'s bookkeeping.
+    /// - Returns: `nil` if it left the value to ``start(_:)``, otherwise whether it opened
+    ///   a container, whose frame is now the innermost.
+    @inline(__always)
+    private mutating func writeUnwrapped(_ value: PerlValue) throws(JSONEncodingError) -> Bool? {
+        guard expansionDepth == 0 else { return nil }
         switch value {
         case .integer(let number): output.append(number)
         case .string(let text): appendString(text)
@@ -243,8 +253,48 @@ struct JSONWriter: ~Copyable {
         case .unsigned(let number): output.append(number)
         case .bool(let truth): output.append(truth ? "true" : "false")
         case .undef, .hole: output.append("null")
-        default: return false
+        case .array(let elements): return try open(elements, anchorsBase: anchorStack.count, expansions: 0)
+        case .hash(let hash): return try open(hash, anchorsBase: anchorStack.count, expansions: 0)
+        default: return nil
         }
+        return false
+    }
+
+    /// Writes an array's opening and pushes its frame, or writes `[]`, with what the
+    /// wrappers around it began. - Returns: whether it pushed a frame.
+    private mutating func open(_ elements: [PerlValue], anchorsBase: Int, expansions: Int) throws(JSONEncodingError)
+        -> Bool
+    {
+        try checkDepth()
+        guard !elements.isEmpty else {
+            output.append("[]")
+            return false
+        }
+        output.append(UInt8(ascii: "["))
+        // Escaping the buffer is sound here: see `Frame`.
+        let buffer = elements.withUnsafeBufferPointer { $0 }
+        frames.append(Frame(kind: .array, elements: buffer, anchorsBase: anchorsBase, expansions: expansions))
+        return true
+    }
+
+    /// Writes a hash's opening and pushes its frame (with its keys sorted in canonical
+    /// order), or writes `{}`, as ``open(_:anchorsBase:expansions:)-([PerlValue],_,_)``
+    /// does an array.
+    private mutating func open(_ hash: PerlHash, anchorsBase: Int, expansions: Int) throws(JSONEncodingError) -> Bool {
+        try checkDepth()
+        guard !hash.isEmpty else {
+            output.append("{}")
+            return false
+        }
+        output.append(UInt8(ascii: "{"))
+        // Escaping the buffer is sound here: see `Frame`.
+        let entries = hash.withEntries { $0 }
+        var frame = Frame(kind: .hash, entries: entries, anchorsBase: anchorsBase, expansions: expansions)
+        if options.canonical {
+            frame.kind = .canonicalHash
+            frame.canonical = sortKeys(of: entries)
+        }
+        frames.append(frame)
         return true
     }
 
@@ -278,32 +328,9 @@ struct JSONWriter: ~Copyable {
                 current = text
                 continue peeling
             case .array(let elements):
-                try checkDepth()
-                guard !elements.isEmpty else {
-                    output.append("[]")
-                    break peeling
-                }
-                output.append(UInt8(ascii: "["))
-                // Escaping the buffer is sound here: see `Frame`.
-                let buffer = elements.withUnsafeBufferPointer { $0 }
-                frames.append(Frame(kind: .array, elements: buffer, anchorsBase: anchorsBase, expansions: expansions))
-                return true
+                if try open(elements, anchorsBase: anchorsBase, expansions: expansions) { return true }
             case .hash(let hash):
-                try checkDepth()
-                guard !hash.isEmpty else {
-                    output.append("{}")
-                    break peeling
-                }
-                output.append(UInt8(ascii: "{"))
-                // Escaping the buffer is sound here: see `Frame`.
-                let entries = hash.withEntries { $0 }
-                var frame = Frame(kind: .hash, entries: entries, anchorsBase: anchorsBase, expansions: expansions)
-                if options.canonical {
-                    frame.kind = .canonicalHash
-                    frame.canonical = sortKeys(of: entries)
-                }
-                frames.append(frame)
-                return true
+                if try open(hash, anchorsBase: anchorsBase, expansions: expansions) { return true }
             case .weak(let inner):
                 current = inner
                 continue peeling
