@@ -151,6 +151,41 @@ struct JSONNumberTests {
             let exponent = random.next(upperBound: 60) - 30
             values.append(digits * pow(10, Double(exponent)))
         }
+        let failures = try Self.writingFailures(values)
+        #expect(failures.isEmpty, "\(failures.count) of \(values.count): \(failures.prefix(5))")
+    }
+
+    @Test("Writing: edge cases have Swift's shortest digits, from subnormals to the largest double")
+    func shortestEdgeCases() throws {
+        var values: [Double] = [
+            .leastNonzeroMagnitude, .leastNonzeroMagnitude * 2, .leastNormalMagnitude, .leastNormalMagnitude.nextDown,
+            .greatestFiniteMagnitude, 1e23, 8.41e21, 9007199254740992.nextUp, 4503599627370497,
+            1e21, 1e21.nextDown, 1e-7, 1e-7.nextDown, 1e-6, 0.3, 2.0 / 3,
+        ]
+        // Every power of two and of ten, with its neighbours: where the interval of
+        // reals reading back as the double is lopsided, and where digit counts change.
+        for exponent in -1074...1023 {
+            let power = Double(sign: .plus, exponent: exponent, significand: 1)
+            values += [power, power.nextUp, power.nextDown]
+        }
+        for exponent in -323...308 {
+            let power = Double("1e\(exponent)")!
+            values += [power, power.nextUp, power.nextDown]
+        }
+        // Integers below and above 2^53, and short decimals on both sides of the point.
+        for digits in 1...17 {
+            let power = Double("1e\(digits)")!
+            values += [power - 1, power + 1, (power - 1) / 1_000, 1 / power]
+        }
+        values = values.filter { $0 > 0 } + values.map { -$0 }
+        let failures = try Self.writingFailures(values)
+        #expect(failures.isEmpty, "\(failures.count) of \(values.count): \(failures.prefix(5))")
+    }
+
+    /// Each value written, read back and compared: it must come back bit for bit, with
+    /// the significant digits of Swift's `description`, as a double (a point or an
+    /// exponent).
+    static func writingFailures(_ values: [Double]) throws -> [String] {
         var failures: [String] = []
         for value in values {
             let text = String(decoding: try PerlJSONEncoder().encode(.double(value)), as: UTF8.self)
@@ -164,7 +199,7 @@ struct JSONNumberTests {
             }
             if !text.contains(".") && !text.contains("e") { failures.append("\(value): \(text) reads back as an integer") }
         }
-        #expect(failures.isEmpty, "\(failures.count) of \(values.count): \(failures.prefix(5))")
+        return failures
     }
 
     /// The significant digits of a number's text: no sign, point, exponent, or leading
