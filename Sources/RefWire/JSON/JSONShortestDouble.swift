@@ -5,9 +5,9 @@
 // big integers. The encoder lays the digits out itself (`JSONOutputBuffer`), instead of
 // making and re-reading a `String` from `Double.description`, which was most of the cost
 // of a document of doubles. The digits are the ones `description` prints: the shortest
-// that round-trip, the closest to the double among them (the lower on a tie, when its
-// last digit is even), the interval's ends included when the double's significand is
-// even, as round-to-nearest-even reading includes them. Checked against `description`
+// that round-trip, the closest to the double among them (on a tie, the one whose last
+// digit is even), the interval's ends included when the double's significand is even,
+// as round-to-nearest-even reading includes them. Checked against `description`
 // on more than ten million doubles (`Tests/RefWireTests/JSONNumberTests.swift` keeps the
 // edge cases).
 //
