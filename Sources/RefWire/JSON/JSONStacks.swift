@@ -3,8 +3,8 @@
 // uniqueness checks and no reference counting once the buffer has grown.
 
 /// A stack of values in one buffer its owner manages: values are moved in and out,
-/// never copied, so the decoder builds containers from the values of the open ones, and
-/// the encoder keeps a canonical hash's values, without reference counting.
+/// never copied, so the decoders build containers from the values of the open ones
+/// without reference counting.
 struct JSONValueStack: ~Copyable {
     private var storage: UnsafeMutablePointer<PerlValue>
     private var capacity = 64
