@@ -3,8 +3,8 @@
 // uniqueness checks and no reference counting once the buffer has grown.
 
 /// A stack of values in one buffer its owner manages: values are moved in and out,
-/// never copied, so the decoders build containers from the values of the open ones
-/// without reference counting.
+/// never copied, so the decoder builds containers from the values of the open ones, and
+/// the encoder keeps a canonical hash's values, without reference counting.
 struct JSONValueStack: ~Copyable {
     private var storage: UnsafeMutablePointer<PerlValue>
     private var capacity = 64
@@ -40,16 +40,17 @@ struct JSONValueStack: ~Copyable {
 
     /// The values from `start` up, moved into an array of their own.
     ///
-    /// The array is made by `reserveCapacity`, not `Array(unsafeUninitializedCapacity:)`:
-    /// that one allocates through a standard-library function that is never specialised,
-    /// so it looks up the storage class's metadata for `PerlValue` at run time on every
-    /// call — about a thousand instructions, more than moving a typical array's elements.
+    /// The array is made by `reserveCapacity` and filled by `append`, which specialize:
+    /// `Array(unsafeUninitializedCapacity:)` allocates through the standard library's
+    /// unspecialized `_allocateBufferUninitialized`, which looks up the storage class's
+    /// generic metadata on every call (about 300 instructions an array).
     mutating func popArray(from start: Int) -> [PerlValue] {
         let elements = count - start
         count = start
         var array: [PerlValue] = []
+        guard elements > 0 else { return array }
         array.reserveCapacity(elements)
-        for offset in 0..<elements { array.append((storage + start + offset).move()) }
+        for index in start..<start + elements { array.append((storage + index).move()) }
         return array
     }
 
@@ -80,7 +81,7 @@ struct JSONValueStack: ~Copyable {
     }
 }
 
-/// A stack of plain values (bytes, positions, the encoder's frames) with O(1) truncation.
+/// A stack of plain values (bytes, positions) with O(1) truncation.
 struct JSONScratchStack<Element: BitwiseCopyable>: ~Copyable {
     private var storage: UnsafeMutablePointer<Element>
     private var capacity = 64
@@ -92,10 +93,7 @@ struct JSONScratchStack<Element: BitwiseCopyable>: ~Copyable {
 
     deinit { storage.deallocate() }
 
-    subscript(index: Int) -> Element {
-        get { storage[index] }
-        set { storage[index] = newValue }
-    }
+    subscript(index: Int) -> Element { storage[index] }
 
     mutating func append(_ element: Element) {
         if count == capacity { grow(to: count + 1) }
@@ -111,11 +109,6 @@ struct JSONScratchStack<Element: BitwiseCopyable>: ~Copyable {
     }
 
     mutating func removeLast(from start: Int) { count = start }
-
-    mutating func removeLast() -> Element {
-        count -= 1
-        return storage[count]
-    }
 
     /// The elements in `range`, for reading or sorting in place; valid until the next
     /// append.

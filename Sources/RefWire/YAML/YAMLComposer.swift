@@ -118,16 +118,16 @@ struct YAMLComposer: ~Copyable {
         try begin(frame, anchor: anchor)
     }
 
-    private mutating func begin(_ frame: Frame, anchor: YAMLNodeProperty?) throws(YAMLDecodingError) {
+    private mutating func begin(_ frame: consuming Frame, anchor: YAMLNodeProperty?) throws(YAMLDecodingError) {
         try countNode(at: frame.mark)
-        if let parent = stack.last, parent.expectsKey {
-            throw error(parent.kind == .reference ? .invalidReference : .invalidKey, at: frame.mark)
+        // The parent is looked at in place: `stack.last` would copy its frame.
+        if let top = stack.indices.last, stack[top].expectsKey {
+            throw error(stack[top].kind == .reference ? .invalidReference : .invalidKey, at: frame.mark)
         }
         guard stack.count < options.maximumDepth else {
             throw error(.depthLimitExceeded(limit: options.maximumDepth), at: frame.mark)
         }
         if let className = frame.className { try admit(className, at: frame.mark) }
-        var frame = frame
         frame.valueStart = values.count
         if let anchor {
             // Registered now, so that aliases inside (cycles) find it.
