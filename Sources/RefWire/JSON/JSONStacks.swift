@@ -110,6 +110,27 @@ struct JSONScratchStack<Element: BitwiseCopyable>: ~Copyable {
 
     mutating func removeLast(from start: Int) { count = start }
 
+    /// The last element, removed; the stack must not be empty.
+    mutating func removeLast() -> Element {
+        count -= 1
+        return storage[count]
+    }
+
+    /// The last element, removed, or `nil` when the stack is empty.
+    mutating func popLast() -> Element? {
+        guard count > 0 else { return nil }
+        count -= 1
+        return storage[count]
+    }
+
+    /// Inserts `element` at `index`, moving those from there up by one.
+    mutating func insert(_ element: Element, at index: Int) {
+        if count == capacity { grow(to: count + 1) }
+        (storage + index + 1).moveInitialize(from: storage + index, count: count - index)
+        (storage + index).initialize(to: element)
+        count += 1
+    }
+
     /// The elements in `range`, for reading or sorting in place; valid until the next
     /// append.
     func buffer(_ range: Range<Int>) -> UnsafeMutableBufferPointer<Element> {

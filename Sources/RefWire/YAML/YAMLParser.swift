@@ -6,9 +6,11 @@
 struct YAMLParser: ~Copyable {
     private var scanner: YAMLScanner
     private var composer: YAMLComposer
-    private var states: [State] = []
+    private var states = JSONScratchStack<State>()
 
-    private enum State {
+    /// Internal, not private: as the element type of a `JSONScratchStack` (declared in
+    /// another file) a private type crashes Swift 6.3's compiler in debug builds.
+    enum State {
         case blockSequenceEntry(first: Bool)
         case indentlessSequenceEntry
         case blockMappingKey(first: Bool)
@@ -86,31 +88,28 @@ struct YAMLParser: ~Copyable {
     /// leaves the state that reads its entries.
     private mutating func parseNode(block: Bool, indentlessSequence: Bool) throws(YAMLDecodingError) {
         var token = try scanner.peek()
-        if case .alias(let name) = token.kind {
-            scanner.advance()
-            return try composer.alias(name, at: token.mark)
+        if case .alias = token.kind {
+            return try composer.alias(scanner.takeName(), at: token.mark)
         }
         var anchor: YAMLNodeProperty?
         var tag: YAMLNodeProperty?
         for _ in 0..<2 {
             switch token.kind {
-            case .anchor(let name) where anchor == nil:
-                anchor = YAMLNodeProperty(text: name, mark: token.mark)
-            case .tag(let text) where tag == nil:
-                tag = YAMLNodeProperty(text: text, mark: token.mark)
+            case .anchor where anchor == nil:
+                anchor = YAMLNodeProperty(text: scanner.takeName(), mark: token.mark)
+            case .tag where tag == nil:
+                tag = YAMLNodeProperty(text: scanner.takeName(), mark: token.mark)
             default:
                 continue
             }
-            scanner.advance()
             token = try scanner.peek()
         }
         switch token.kind {
         case .blockEntry where indentlessSequence:
             try composer.beginSequence(anchor: anchor, tag: tag, at: token.mark)
             states.append(.indentlessSequenceEntry)
-        case .scalar(let text):
-            scanner.advance()
-            try composer.scalar(text, anchor: anchor, tag: tag, at: token.mark)
+        case .scalar:
+            try composer.scalar(scanner.takeScalar(), anchor: anchor, tag: tag, at: token.mark)
         case .flowSequenceStart:
             try composer.beginSequence(anchor: anchor, tag: tag, at: token.mark)
             states.append(.flowSequenceEntry(first: true))

@@ -15,6 +15,12 @@ struct YAMLNodeProperty {
 }
 
 /// One token of YAML's syntax, as libyaml's scanner defines them.
+///
+/// A token is plain data (`BitwiseCopyable`): the parser peeks at each one, often more
+/// than once, and the queue moves tokens when a simple key is found, so none of that
+/// costs reference counting. The text of a name, and of a scalar that is not the input
+/// as written, waits in the scanner until the parser takes it (``YAMLScanner/takeName()``,
+/// ``YAMLScanner/takeScalar()``).
 struct YAMLToken {
     enum Kind {
         case streamEnd
@@ -32,15 +38,24 @@ struct YAMLToken {
         case flowEntry
         case key
         case value
-        case alias(String)
-        case anchor(String)
-        /// The full tag, its handle resolved (`!!perl/hash:A` is `tag:yaml.org,2002:perl/hash:A`).
-        case tag(String)
-        case scalar(YAMLScalarText)
+        /// An alias; its name is taken with ``YAMLScanner/takeName()``.
+        case alias
+        /// An anchor; its name is taken with ``YAMLScanner/takeName()``.
+        case anchor
+        /// A tag; its full text, the handle resolved (`!!perl/hash:A` is
+        /// `tag:yaml.org,2002:perl/hash:A`), is taken with ``YAMLScanner/takeName()``.
+        case tag
+        /// A scalar; its text is taken with ``YAMLScanner/takeScalar()``.
+        case scalar
     }
 
     var kind: Kind
     var mark: YAMLMark
+    /// A scalar's style.
+    var style = YAMLScalarText.Style.plain
+    /// A scalar whose content is the input as written (``YAMLScalarText/Content/input(_:)``);
+    /// `nil` for one that was read into an array.
+    var input: UnsafeBufferPointer<UInt8>?
 }
 
 /// A scalar's content (UTF-8, escapes and folding applied) and how it was written.
@@ -99,8 +114,14 @@ struct YAMLScanner: ~Copyable {
 
     private(set) var mark = YAMLMark()
 
-    private var tokens: [YAMLToken] = []
+    private var tokens = JSONScratchStack<YAMLToken>()
     private var head = 0
+    /// The names of the alias, anchor and tag tokens in the queue, in order, and the
+    /// contents of its scalars read into arrays: first at `namesHead` and `scalarsHead`.
+    private var names: [String] = []
+    private var namesHead = 0
+    private var scalars: [[UInt8]] = []
+    private var scalarsHead = 0
     /// Tokens handed to the parser so far.
     private var tokensParsed = 0
     private var streamEndProduced = false
@@ -146,14 +167,39 @@ struct YAMLScanner: ~Copyable {
 
     /// Consumes the token `peek()` returned.
     mutating func advance() {
+        switch tokens[head].kind {
+        case .alias, .anchor, .tag: namesHead += 1
+        case .scalar where tokens[head].input == nil: scalarsHead += 1
+        default: break
+        }
         head += 1
         tokensParsed += 1
         if head == tokens.count {
-            // Emptied from the end: `removeAll(keepingCapacity:)` goes through the generic
-            // `replaceSubrange`, several times the cost for the token or two there are.
-            while !tokens.isEmpty { tokens.removeLast() }
+            tokens.removeLast(from: 0)
             head = 0
+            // Emptied from the end: `removeAll(keepingCapacity:)` goes through the generic
+            // `replaceSubrange`, several times the cost for the name or two there are.
+            while !names.isEmpty { names.removeLast() }
+            namesHead = 0
+            while !scalars.isEmpty { scalars.removeLast() }
+            scalarsHead = 0
         }
+    }
+
+    /// Consumes the alias, anchor or tag token `peek()` returned, returning its name.
+    mutating func takeName() -> String {
+        let name = names[namesHead]
+        advance()
+        return name
+    }
+
+    /// Consumes the scalar token `peek()` returned, returning its text.
+    mutating func takeScalar() -> YAMLScalarText {
+        let token = tokens[head]
+        let content: YAMLScalarText.Content
+        if let input = token.input { content = .input(input) } else { content = .read(scalars[scalarsHead]) }
+        advance()
+        return YAMLScalarText(content: content, style: token.style)
     }
 
     func error(_ kind: YAMLDecodingError.Kind, at mark: YAMLMark) -> YAMLDecodingError {
@@ -583,7 +629,8 @@ struct YAMLScanner: ~Copyable {
             throw syntax("\(alias ? "an alias" : "an anchor") name must be letters, digits, '_' or '-'")
         }
         let text = String(decoding: name, as: UTF8.self)
-        tokens.append(YAMLToken(kind: alias ? .alias(text) : .anchor(text), mark: start))
+        tokens.append(YAMLToken(kind: alias ? .alias : .anchor, mark: start))
+        names.append(text)
     }
 
     private mutating func fetchTag() throws(YAMLDecodingError) {
@@ -608,7 +655,8 @@ struct YAMLScanner: ~Copyable {
                 lastTag = (Array(input.bytes(from: start.offset, to: mark.offset)), text)
             }
         }
-        tokens.append(YAMLToken(kind: .tag(text), mark: start))
+        tokens.append(YAMLToken(kind: .tag, mark: start))
+        names.append(text)
     }
 
     /// The last tag's text, if the input here repeats its source: the same bytes, then a
@@ -699,8 +747,7 @@ struct YAMLScanner: ~Copyable {
         simpleKeyAllowed = true
         let start = mark
         let text = try scanBlockScalar(literal: literal)
-        let scalar = YAMLScalarText(content: .read(text), style: literal ? .literal : .folded)
-        tokens.append(YAMLToken(kind: .scalar(scalar), mark: start))
+        appendScalar(.read(text), style: literal ? .literal : .folded, at: start)
     }
 
     private mutating func fetchFlowScalar(double: Bool) throws(YAMLDecodingError) {
@@ -708,8 +755,7 @@ struct YAMLScanner: ~Copyable {
         simpleKeyAllowed = false
         let start = mark
         let content = try scanFlowScalar(double: double)
-        let scalar = YAMLScalarText(content: content, style: double ? .doubleQuoted : .singleQuoted)
-        tokens.append(YAMLToken(kind: .scalar(scalar), mark: start))
+        appendScalar(content, style: double ? .doubleQuoted : .singleQuoted, at: start)
     }
 
     private mutating func fetchPlainScalar() throws(YAMLDecodingError) {
@@ -717,7 +763,17 @@ struct YAMLScanner: ~Copyable {
         simpleKeyAllowed = false
         let start = mark
         let content = try scanPlainScalar()
-        tokens.append(YAMLToken(kind: .scalar(YAMLScalarText(content: content, style: .plain)), mark: start))
+        appendScalar(content, style: .plain, at: start)
+    }
+
+    private mutating func appendScalar(_ content: YAMLScalarText.Content, style: YAMLScalarText.Style, at start: YAMLMark) {
+        switch content {
+        case .input(let bytes):
+            tokens.append(YAMLToken(kind: .scalar, mark: start, style: style, input: bytes))
+        case .read(let bytes):
+            tokens.append(YAMLToken(kind: .scalar, mark: start, style: style))
+            scalars.append(bytes)
+        }
     }
 
     /// `|` or `>`, its indicators, and the indented lines below.
