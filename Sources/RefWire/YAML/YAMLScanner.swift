@@ -1019,6 +1019,7 @@ struct YAMLScanner: ~Copyable {
 
     /// An unquoted scalar, possibly over several lines (each indented past the parent).
     private mutating func scanPlainScalar() throws(YAMLDecodingError) -> YAMLScalarText.Content {
+        if let bytes = scanPlainScalarOnOneLine() { return .input(bytes) }
         // The text is the input from `start` to `end` for as long as it reads as written.
         // Once a line break folds into it (in Latin-1, from the start: characters are
         // transcoded) it is built in `text` instead, `end` marking what is in it.
@@ -1078,6 +1079,106 @@ struct YAMLScanner: ~Copyable {
         }
         if leadingBlanks { simpleKeyAllowed = true }
         return isCopied ? .read(text) : .input(input.bytes(from: start, to: end))
+    }
+
+    /// A plain scalar in block context that ends on its line, which is nearly every one,
+    /// consumed in one pass over its bytes, with the blanks, line break and indentation
+    /// after it up to the next token: its content is the input from its first character
+    /// to the end of its last word. It ends where ``scanPlainScalar()``'s loop would end
+    /// it: at `: ` (or `:` then a line break or the end), at ` #`, at a line break
+    /// followed by a line indented less than the scalar's parent requires or holding only
+    /// a comment, at blanks indented that little, or at the end of the input. Anything
+    /// else — a line that continues the scalar, an empty line, a tab, a carriage return,
+    /// a control character, bytes that are not UTF-8, a Unicode line break, a scalar over
+    /// the string length limit, Latin-1 input — returns `nil` having consumed nothing, and
+    /// the general loop reads it and reports its errors.
+    private mutating func scanPlainScalarOnOneLine() -> UnsafeBufferPointer<UInt8>? {
+        guard !input.isLatin1, flowLevel == 0 else { return nil }
+        let base = input.base
+        let inputEnd = input.end
+        let minimumIndent = indent + 1
+        let start = mark.offset
+        var offset = start
+        var column = mark.column
+        var end = start  // after the last word
+        var lineBreak = false
+
+        /// Whether the `:` at `offset` ends the scalar (a blank, a break or the end after
+        /// it), `nil` if what follows is not ASCII (which may be a line break).
+        func colonEnds(at offset: Int) -> Bool? {
+            guard offset + 1 < inputEnd else { return true }
+            let following = base[offset + 1]
+            if following >= 0x80 { return nil }
+            return following == 0x20 || following == 0x09 || following == 0x0A || following == 0x0D
+        }
+
+        words: while true {
+            // A word: printable ASCII but `:` before a blank, and UTF-8 but line breaks.
+            while offset < inputEnd {
+                let byte = base[offset]
+                if byte &- 0x21 < 0x5E {  // ! through ~
+                    if byte == 0x3A {
+                        guard let ends = colonEnds(at: offset) else { return nil }
+                        if ends {
+                            end = offset
+                            break words
+                        }
+                    }
+                    offset += 1
+                } else if byte >= 0x80 {
+                    guard let (scalar, width) = input.decode(at: offset), !isBreak(scalar) else { return nil }
+                    offset += width
+                } else {
+                    break
+                }
+                column += 1
+            }
+            end = offset
+            guard offset < inputEnd else { break words }
+            if base[offset] == 0x20 {
+                while offset < inputEnd, base[offset] == 0x20 { offset += 1 }
+                column += offset - end
+                guard offset < inputEnd else { break words }
+                let next = base[offset]
+                if next == 0x09 || next == 0x0D { return nil }
+                if next != 0x0A {
+                    if column < minimumIndent {
+                        if next >= 0x80 { return nil }  // perhaps a Unicode line break
+                        break words
+                    }
+                    if next == 0x23 { break words }  // a comment
+                    if next == 0x3A {
+                        guard let ends = colonEnds(at: offset) else { return nil }
+                        if ends { break words }
+                    } else if next < 0x21 || next == 0x7F {
+                        return nil
+                    }
+                    continue words
+                }
+            } else if base[offset] != 0x0A {
+                return nil
+            }
+            // A line feed, then the next line's indentation: the scalar ends there unless
+            // the line continues it, or is empty, or has a tab or a line break.
+            lineBreak = true
+            offset += 1
+            let lineStart = offset
+            while offset < inputEnd, base[offset] == 0x20 { offset += 1 }
+            column = offset - lineStart
+            if offset < inputEnd {
+                let next = base[offset]
+                guard next >= 0x20, next < 0x80, column < minimumIndent || next == 0x23 else { return nil }
+            }
+            break words
+        }
+        guard end - start <= options.maximumStringLength else { return nil }
+        mark.offset = offset
+        mark.column = column
+        if lineBreak {
+            mark.line += 1
+            simpleKeyAllowed = true
+        }
+        return input.bytes(from: start, to: end)
     }
 
     /// Consumes the characters from here on that continue a plain scalar with no
