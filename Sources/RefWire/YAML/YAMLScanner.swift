@@ -124,6 +124,10 @@ struct YAMLScanner: ~Copyable {
     private var scalarsHead = 0
     /// Tokens handed to the parser so far.
     private var tokensParsed = 0
+    /// Whether the token at `head` is known to be the next one: fetched, and no simple key
+    /// can still put a `key` token before it. Until ``advance()`` nothing can change that,
+    /// so the parser's further peeks at the same token skip ``fetchMoreTokens()``.
+    private var headIsSettled = false
     private var streamEndProduced = false
 
     private var indent = -1
@@ -161,7 +165,10 @@ struct YAMLScanner: ~Copyable {
 
     /// The next token, without consuming it.
     mutating func peek() throws(YAMLDecodingError) -> YAMLToken {
-        try fetchMoreTokens()
+        if !headIsSettled {
+            try fetchMoreTokens()
+            headIsSettled = true
+        }
         return tokens[head]
     }
 
@@ -174,6 +181,7 @@ struct YAMLScanner: ~Copyable {
         }
         head += 1
         tokensParsed += 1
+        headIsSettled = false
         if head == tokens.count {
             tokens.removeLast(from: 0)
             head = 0
@@ -369,20 +377,9 @@ struct YAMLScanner: ~Copyable {
         case 0x22: return try fetchFlowScalar(double: true)  // "
         default: break
         }
-        if canStartPlainScalar(character) { return try fetchPlainScalar() }
+        if input.canStartPlainScalar(at: mark.offset, inFlow: flowLevel > 0) { return try fetchPlainScalar() }
         if character == 0x09 { throw error(.tabIndentation) }
         throw syntax("a character that cannot start any token")
-    }
-
-    private func canStartPlainScalar(_ character: UInt32) -> Bool {
-        switch character {
-        case 0x2D: return !isBlank(next)  // -
-        case 0x3F, 0x3A: return flowLevel == 0 && !isBlankOrEnd(next)  // ? :
-        case 0x2C, 0x5B, 0x5D, 0x7B, 0x7D, 0x23, 0x26, 0x2A, 0x21, 0x7C, 0x3E, 0x27, 0x22, 0x25, 0x40, 0x60:
-            return false
-        default:
-            return !isBlankOrEnd(character)
-        }
     }
 
     private mutating func scanToNextToken() throws(YAMLDecodingError) {
@@ -1330,6 +1327,24 @@ struct YAMLInput {
         let count = text.utf8CodeUnitCount
         guard end - offset >= count else { return false }
         return (0..<count).allSatisfy { base[offset + $0] == text.utf8Start[$0] }
+    }
+
+    /// Whether the character at `offset` can start a plain scalar, in flow context if
+    /// `inFlow`. (A method of the input, not of the scanner: a call to a non-mutating
+    /// method of the scanner copies the whole scanner first.)
+    func canStartPlainScalar(at offset: Int, inFlow: Bool) -> Bool {
+        let first = character(at: offset)
+        switch first {
+        case 0x2D, 0x3F, 0x3A:  // - ? :
+            let next = character(at: offset + width(at: offset))
+            let nextIsBlank = next == 0x20 || next == 0x09
+            if first == 0x2D { return !nextIsBlank }
+            return !inFlow && !(nextIsBlank || isBreak(next) || next == Self.endOfInput)
+        case 0x2C, 0x5B, 0x5D, 0x7B, 0x7D, 0x23, 0x26, 0x2A, 0x21, 0x7C, 0x3E, 0x27, 0x22, 0x25, 0x40, 0x60:
+            return false
+        default:
+            return !(first == 0x20 || first == 0x09 || isBreak(first) || first == Self.endOfInput)
+        }
     }
 
     /// Whether a document marker (`---` or `...` then a blank or break) is at `offset`.
