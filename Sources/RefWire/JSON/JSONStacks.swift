@@ -93,7 +93,10 @@ struct JSONScratchStack<Element: BitwiseCopyable>: ~Copyable {
 
     deinit { storage.deallocate() }
 
-    subscript(index: Int) -> Element { storage[index] }
+    subscript(index: Int) -> Element {
+        get { storage[index] }
+        set { storage[index] = newValue }
+    }
 
     mutating func append(_ element: Element) {
         if count == capacity { grow(to: count + 1) }

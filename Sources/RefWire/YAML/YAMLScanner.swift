@@ -131,21 +131,25 @@ struct YAMLScanner: ~Copyable {
     private var streamEndProduced = false
 
     private var indent = -1
-    private var indents: [Int] = []
+    private var indents = JSONScratchStack<Int>()
     private var simpleKeyAllowed = true
-    /// The simple key candidate of each flow level (0: block context).
-    private var simpleKeys: [SimpleKey] = [SimpleKey()]
+    /// The simple key candidate of each flow level (0: block context). This and the
+    /// other stacks of plain values here are `JSONScratchStack`s, which change in place
+    /// with no uniqueness check.
+    private var simpleKeys = JSONScratchStack<SimpleKey>()
     /// The flow levels whose candidate is possible, ascending. A level's candidate is set
     /// only while it is the innermost level, so candidates deeper in this list were saved
     /// later, on the same line or a later one: the head of the token queue can only be the
     /// first one's token, and the candidates a line break makes stale are a prefix. Each
     /// token then costs O(1), however deep the flow nesting.
-    private var possibleLevels: [Int] = []
+    private var possibleLevels = JSONScratchStack<Int>()
     private var flowLevel = 0
     /// The source and text of the last tag written `!handle!suffix` (see ``repeatedTag()``).
     private var lastTag: (source: [UInt8], text: String)?
 
-    private struct SimpleKey {
+    /// Internal, not private: as the element type of a `JSONScratchStack` (declared in
+    /// another file) a private type crashes Swift 6.3's compiler in debug builds.
+    struct SimpleKey {
         var possible = false
         var required = false
         var tokenNumber = 0
@@ -157,6 +161,7 @@ struct YAMLScanner: ~Copyable {
     init(buffer: UnsafeBufferPointer<UInt8>, options: YAMLDecodingOptions) {
         input = YAMLInput(buffer: buffer, options: options)
         self.options = options
+        simpleKeys.append(SimpleKey())
         // A UTF-8 byte order mark may open the stream.
         if !input.isLatin1, input.hasPrefix("\u{FEFF}", at: 0) { mark.offset = 3 }
     }
@@ -341,7 +346,7 @@ struct YAMLScanner: ~Copyable {
             var needMore = head == tokens.count
             if !needMore {
                 try staleSimpleKeys()
-                needMore = possibleLevels.first.map { simpleKeys[$0].tokenNumber == tokensParsed } ?? false
+                needMore = possibleLevels.count > 0 && simpleKeys[possibleLevels[0]].tokenNumber == tokensParsed
             }
             if !needMore { return }
             try fetchNextToken()
@@ -382,26 +387,32 @@ struct YAMLScanner: ~Copyable {
         throw syntax("a character that cannot start any token")
     }
 
+    /// Skips blanks, comments and line breaks up to the next token. Spaces, tabs and line
+    /// feeds are taken a byte at a time, without decoding a character for each.
     private mutating func scanToNextToken() throws(YAMLDecodingError) {
+        let base = input.base
         while true {
             // libyaml lets a byte order mark start any line; to YAML.pm it is text.
             if mark.column == 0, input.hasUnicodeBreaks, !input.isLatin1, input.hasPrefix("\u{FEFF}", at: mark.offset) {
                 mark.offset += 3
             }
-            while !atEnd {
-                let character = current
-                if character == 0x20 {
-                    skipSpaces()
-                    continue
-                }
-                guard character == 0x09 && (flowLevel > 0 || !simpleKeyAllowed) else { break }
-                try skip()
-            }
-            if current == 0x23 {  // a comment runs to the end of the line
+            // Spaces, and tabs where they cannot be indentation: one column a byte.
+            let tabsAreBlanks = flowLevel > 0 || !simpleKeyAllowed
+            var offset = mark.offset
+            while offset < input.end, base[offset] == 0x20 || (base[offset] == 0x09 && tabsAreBlanks) { offset += 1 }
+            mark.column += offset - mark.offset
+            mark.offset = offset
+            if offset < input.end, base[offset] == 0x23 {  // a comment runs to the end of the line
                 while !isBreakOrEnd(current) { try skip() }
             }
-            guard isBreak(current) else { return }
-            skipLine()
+            if mark.offset < input.end, base[mark.offset] == 0x0A {
+                mark.offset += 1
+                mark.line += 1
+                mark.column = 0
+            } else {
+                guard isBreak(current) else { return }
+                skipLine()
+            }
             if flowLevel == 0 { simpleKeyAllowed = true }
         }
     }
@@ -413,7 +424,7 @@ struct YAMLScanner: ~Copyable {
     @inline(__always)
     private mutating func staleSimpleKeys() throws(YAMLDecodingError) {
         // Usually no candidate is stale: the first one possible is on this line, if any.
-        guard let first = possibleLevels.first, simpleKeys[first].mark.line < mark.line else { return }
+        guard possibleLevels.count > 0, simpleKeys[possibleLevels[0]].mark.line < mark.line else { return }
         try removeStaleSimpleKeys()
     }
 
@@ -425,13 +436,9 @@ struct YAMLScanner: ~Copyable {
             simpleKeys[possibleLevels[stale]].possible = false
             stale += 1
         }
-        if stale == possibleLevels.count {
-            // All of them, as in block context at each line break: `removeFirst(_:)` and
-            // `removeAll(keepingCapacity:)` go through the generic `replaceSubrange`.
-            while !possibleLevels.isEmpty { possibleLevels.removeLast() }
-        } else if stale > 0 {
-            possibleLevels.removeFirst(stale)
-        }
+        let remaining = possibleLevels.count - stale
+        for index in 0..<remaining { possibleLevels[index] = possibleLevels[stale + index] }
+        possibleLevels.removeLast(from: remaining)
     }
 
     private mutating func saveSimpleKey() throws(YAMLDecodingError) {
@@ -449,7 +456,7 @@ struct YAMLScanner: ~Copyable {
         guard key.possible else { return }
         if key.required { throw syntax("could not find the ':' of a key", at: key.mark) }
         simpleKeys[flowLevel].possible = false
-        possibleLevels.removeLast()
+        possibleLevels.removeLast(from: possibleLevels.count - 1)
     }
 
     private mutating func increaseFlowLevel() throws(YAMLDecodingError) {
@@ -462,7 +469,7 @@ struct YAMLScanner: ~Copyable {
     private mutating func decreaseFlowLevel() {
         guard flowLevel > 0 else { return }
         flowLevel -= 1
-        simpleKeys.removeLast()
+        simpleKeys.removeLast(from: simpleKeys.count - 1)
     }
 
     /// Opens a block collection at `column` if it is deeper than the current one: the
@@ -490,7 +497,7 @@ struct YAMLScanner: ~Copyable {
         guard flowLevel == 0 else { return }
         while indent > column {
             tokens.append(YAMLToken(kind: .blockEnd, mark: mark))
-            indent = indents.removeLast()
+            indent = indents.popLast()!
         }
     }
 
@@ -589,7 +596,7 @@ struct YAMLScanner: ~Copyable {
             tokens.insert(YAMLToken(kind: .key, mark: key.mark), at: head + key.tokenNumber - tokensParsed)
             try rollIndent(to: key.mark.column, beforeToken: key.tokenNumber, .blockMappingStart, at: key.mark)
             simpleKeys[flowLevel].possible = false
-            possibleLevels.removeLast()
+            possibleLevels.removeLast(from: possibleLevels.count - 1)
             simpleKeyAllowed = false
         } else {
             if flowLevel == 0 {
