@@ -882,6 +882,9 @@ struct YAMLScanner: ~Copyable {
                     try scanEscape(into: &text)
                 } else {
                     try read(into: &text)
+                    let run = mark.offset
+                    skipQuotedRun(double: double, room: options.maximumStringLength - text.count)
+                    text.append(contentsOf: input.bytes(from: run, to: mark.offset))
                 }
                 try checkLength(text.count)
             }
@@ -1202,6 +1205,32 @@ struct YAMLScanner: ~Copyable {
             if byte < 0x80 {
                 guard byte > 0x20, byte != 0x7F, byte != 0x3A, flowLevel == 0 || !Self.isFlowIndicator(UInt32(byte))
                 else { break }
+                offset += 1
+            } else {
+                guard !input.isLatin1, let (scalar, width) = input.decode(at: offset), !isBreak(scalar) else { break }
+                offset += width
+            }
+            characters += 1
+        }
+        mark.offset = offset
+        mark.column += characters
+    }
+
+    /// Consumes the characters from here on that a quoted scalar reads as written, as one
+    /// run, like ``skipPlainRun(room:)``: printable ASCII but blanks, the closing quote and
+    /// in double quotes `\`; valid UTF-8 sequences but line breaks. Latin-1 input takes
+    /// the character path, which transcodes. The run stops after `room` bytes.
+    @inline(__always)
+    private mutating func skipQuotedRun(double: Bool, room: Int) {
+        let quote: UInt8 = double ? 0x22 : 0x27
+        let start = mark.offset
+        let stop = min(input.end, start + max(room, 0))
+        var offset = start
+        var characters = 0
+        while offset < stop {
+            let byte = input.base[offset]
+            if byte < 0x80 {
+                guard byte > 0x20, byte != 0x7F, byte != quote, !(double && byte == 0x5C) else { break }
                 offset += 1
             } else {
                 guard !input.isLatin1, let (scalar, width) = input.decode(at: offset), !isBreak(scalar) else { break }
