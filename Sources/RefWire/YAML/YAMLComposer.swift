@@ -583,10 +583,7 @@ extension YAMLComposer {
         // used only when they are at most 15, plus leading zeros).
         var significand: UInt64 = 0
         let integerStart = index
-        while index < count, isDigit(text[index]) {
-            significand = significand &* 10 &+ UInt64(text[index] &- 0x30)
-            index += 1
-        }
+        index = accumulateDigits(text, from: index, into: &significand)
         let integerDigits = index - integerStart
         let integerIsZero = text[integerStart] == 0x30
         guard integerDigits == 1 || !integerIsZero else { return nil }
@@ -595,11 +592,11 @@ extension YAMLComposer {
         if index < count, text[index] == 0x2E {  // .
             index += 1
             let fractionStart = index
-            while index < count, isDigit(text[index]) {
-                if integerIsZero, significand == 0, text[index] == 0x30 { leadingZeros += 1 }
-                significand = significand &* 10 &+ UInt64(text[index] &- 0x30)
-                index += 1
+            if integerIsZero {
+                while index < count, text[index] == 0x30 { index += 1 }  // adding nothing to the significand
+                leadingZeros = index - fractionStart
             }
+            index = accumulateDigits(text, from: index, into: &significand)
             fractionDigits = index - fractionStart
             guard fractionDigits > 0, text[index - 1] != 0x30 else { return nil }
         }
@@ -628,6 +625,22 @@ extension YAMLComposer {
             scale = -fractionDigits
         }
         return JSONDoubleParser.double(significand: significand, exponent: scale, negative: negative)
+    }
+
+    /// Appends the digits of `text` from `start` on to `significand` (wrapping: the
+    /// caller uses it only for 15 digits or fewer), returning where they end.
+    @inline(__always)
+    private static func accumulateDigits(
+        _ text: UnsafeBufferPointer<UInt8>, from start: Int, into significand: inout UInt64
+    ) -> Int {
+        var index = start
+        while index < text.count {
+            let digit = text[index] &- 0x30
+            guard digit < 10 else { break }
+            significand = significand &* 10 &+ UInt64(digit)
+            index += 1
+        }
+        return index
     }
 
     /// The double `strtod` reads from `text`, if `%.15g` prints it as `text` again: the

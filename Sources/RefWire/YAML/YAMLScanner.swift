@@ -1121,26 +1121,29 @@ struct YAMLScanner: ~Copyable {
 
         words: while true {
             // A word: printable ASCII but `:` before a blank, and UTF-8 but line breaks.
+            // A character is a column: the word's columns are its bytes less the
+            // continuation bytes of its multi-byte characters.
+            let wordStart = offset
+            var continuationBytes = 0
             while offset < inputEnd {
                 let byte = base[offset]
                 if byte &- 0x21 < 0x5E {  // ! through ~
                     if byte == 0x3A {
                         guard let ends = colonEnds(at: offset) else { return nil }
-                        if ends {
-                            end = offset
-                            break words
-                        }
+                        if ends { break }
                     }
                     offset += 1
                 } else if byte >= 0x80 {
                     guard let (scalar, width) = input.decode(at: offset), !isBreak(scalar) else { return nil }
                     offset += width
+                    continuationBytes += width - 1
                 } else {
                     break
                 }
-                column += 1
             }
+            column += offset - wordStart - continuationBytes
             end = offset
+            if offset < inputEnd, base[offset] == 0x3A { break words }  // `: ` ends it
             guard offset < inputEnd else { break words }
             if base[offset] == 0x20 {
                 while offset < inputEnd, base[offset] == 0x20 { offset += 1 }
