@@ -33,6 +33,11 @@ struct YAMLComposer: ~Copyable {
     /// boolean twitter.json has is `!!perl/scalar:JSON::PP::Boolean`), and reading one
     /// takes thousands of instructions of `Substring` work.
     private var lastTag: (text: String, tag: NodeTag)?
+    /// `!!perl/scalar:Class 0` and `1` as made for the last class they were read in:
+    /// booleans as JSON::PP and its kin write them, a fifth of the lines of twitter.json.
+    /// Each is shared rather than made anew: a value's indirect cases are immutable
+    /// boxes, so a shared one reads exactly as a copy would, without its two allocations.
+    private var booleans: (className: String, false: PerlValue, true: PerlValue)?
 
     private enum Anchor {
         case referent(PerlAnchor)
@@ -211,8 +216,11 @@ struct YAMLComposer: ~Copyable {
             // prints it is that number (Perl cannot tell).
             try admit(className, at: mark)
             let number = style == .plain ? Self.canonicalNumber(bytes) : nil
-            let content = number ?? string(bytes)
-            value = .blessed(class: className, .scalarReference(content))
+            if case .integer(let flag)? = number, flag == 0 || flag == 1 {
+                value = boolean(flag == 1, blessedInto: className)
+            } else {
+                value = .blessed(class: className, .scalarReference(number ?? string(bytes)))
+            }
         case .regexp(let className):
             let name = className ?? "Regexp"
             try admit(name, at: mark)
@@ -240,6 +248,18 @@ struct YAMLComposer: ~Copyable {
             }
         }
         try deliver(value, at: mark)
+    }
+
+    /// A reference to 0 or 1 blessed into `className`, shared (see ``booleans``).
+    private mutating func boolean(_ truth: Bool, blessedInto className: String) -> PerlValue {
+        if let booleans, booleans.className == className { return truth ? booleans.true : booleans.false }
+        let made = (
+            className: className,
+            false: PerlValue.blessed(class: className, .scalarReference(.integer(0))),
+            true: PerlValue.blessed(class: className, .scalarReference(.integer(1)))
+        )
+        booleans = made
+        return truth ? made.true : made.false
     }
 
     mutating func alias(_ name: String, at mark: YAMLMark) throws(YAMLDecodingError) {
