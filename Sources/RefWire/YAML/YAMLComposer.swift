@@ -252,14 +252,15 @@ struct YAMLComposer: ~Copyable {
 
     /// A reference to 0 or 1 blessed into `className`, shared (see ``booleans``).
     private mutating func boolean(_ truth: Bool, blessedInto className: String) -> PerlValue {
-        if let booleans, booleans.className == className { return truth ? booleans.true : booleans.false }
-        let made = (
-            className: className,
-            false: PerlValue.blessed(class: className, .scalarReference(.integer(0))),
-            true: PerlValue.blessed(class: className, .scalarReference(.integer(1)))
-        )
-        booleans = made
-        return truth ? made.true : made.false
+        // Looked at in place: binding `booleans` would copy (retain) all three.
+        if booleans?.className != className {
+            booleans = (
+                className: className,
+                false: .blessed(class: className, .scalarReference(.integer(0))),
+                true: .blessed(class: className, .scalarReference(.integer(1)))
+            )
+        }
+        return truth ? booleans!.true : booleans!.false
     }
 
     mutating func alias(_ name: String, at mark: YAMLMark) throws(YAMLDecodingError) {

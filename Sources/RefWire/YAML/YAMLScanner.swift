@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A position in the input.
 struct YAMLMark: Sendable {
     var offset = 0
@@ -1353,13 +1361,14 @@ struct YAMLInput {
             || (hasUnicodeBreaks && (character == 0x85 || character == 0x2028 || character == 0x2029))
     }
 
-    /// An indexed loop: `elementsEqual` on the two buffers stays generic, several times
-    /// the instructions for the thirty-odd bytes of a repeated tag (``YAMLScanner``'s
-    /// `repeatedTag()`).
+    /// `memcmp`: `elementsEqual` on the two buffers stays generic, and even an indexed
+    /// loop costs several times the instructions for the thirty-odd bytes of a repeated
+    /// tag (``YAMLScanner``'s `repeatedTag()`).
     func hasPrefix(_ bytes: [UInt8], at offset: Int) -> Bool {
         guard end - offset >= bytes.count else { return false }
-        for index in bytes.indices where base[offset + index] != bytes[index] { return false }
-        return true
+        return bytes.withUnsafeBufferPointer { bytes in
+            bytes.isEmpty || memcmp(base + offset, bytes.baseAddress!, bytes.count) == 0
+        }
     }
 
     func hasPrefix(_ text: StaticString, at offset: Int) -> Bool {
