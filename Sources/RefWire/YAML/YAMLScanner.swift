@@ -1133,6 +1133,11 @@ struct YAMLScanner: ~Copyable {
             // continuation bytes of its multi-byte characters.
             let wordStart = offset
             var continuationBytes = 0
+            // Eight bytes at a time while all are ordinary (long keys, numbers), then
+            // byte by byte to the end of the word.
+            while inputEnd - offset >= 8, Self.isPlainWord(UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self)) {
+                offset += 8
+            }
             while offset < inputEnd {
                 let byte = base[offset]
                 if byte &- 0x21 < 0x5E {  // ! through ~
@@ -1197,6 +1202,20 @@ struct YAMLScanner: ~Copyable {
             simpleKeyAllowed = true
         }
         return input.bytes(from: start, to: end)
+    }
+
+    /// Whether the eight bytes of `word` are all printable ASCII other than space and `:`,
+    /// which a plain scalar's word takes without a decision, tested at once: the
+    /// bit tricks for "some byte is below", "above" and "equal to" a value.
+    @inline(__always)
+    private static func isPlainWord(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        let belowExclamation = (word &- ones &* 0x21) & ~word & highBits
+        let aboveTilde = ((word &+ ones) | word) & highBits  // 0x7F and up
+        let xorColons = word ^ (ones &* 0x3A)
+        let colon = (xorColons &- ones) & ~xorColons & highBits
+        return (belowExclamation | aboveTilde | colon) == 0
     }
 
     /// Consumes the characters from here on that continue a plain scalar with no
