@@ -61,7 +61,7 @@ struct JSONWriter: ~Copyable {
     /// The value being written. It owns every array and hash that frames point into.
     private let root: PerlValue
     /// The arrays and hashes being written, innermost last.
-    private var frames = JSONScratchStack<Frame>()
+    private var frames = ScratchStack<Frame>()
     /// Every anchored referent of `root`, built when the first alias is met and never
     /// changed after.
     private var referents: [PerlAnchor: PerlValue]?
@@ -76,9 +76,9 @@ struct JSONWriter: ~Copyable {
     /// Canonical order's scratch, used as stacks (a hash being written pushes its keys,
     /// nested hashes push theirs above, and each pops its own): the UTF-8 of the keys,
     /// where each key lies in it, and the entries' positions in key order.
-    private var keyBytes = JSONScratchStack<UInt8>()
-    private var keySpans = JSONScratchStack<KeySpan>()
-    private var order = JSONScratchStack<Int>()
+    private var keyBytes = ScratchStack<UInt8>()
+    private var keySpans = ScratchStack<KeySpan>()
+    private var order = ScratchStack<Int>()
 
     /// An array or hash being written.
     ///

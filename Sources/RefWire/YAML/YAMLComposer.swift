@@ -20,7 +20,7 @@ struct YAMLComposer: ~Copyable {
     /// last: a sequence becomes one exactly sized array when it ends, rather than growing
     /// one of its own (most sequences in canada.json have two elements, and growing cost
     /// two allocations and a copy each).
-    private var values = JSONValueStack()
+    private var values = ValueStack()
     private var document: PerlValue?
     private var anchors: [String: Anchor] = [:]
     private var nextAnchor = 1
@@ -28,7 +28,7 @@ struct YAMLComposer: ~Copyable {
     private var referenceAnchors = 0
     private var nodeCount = 0
     private var expansion = 0
-    private var keyCache = JSONKeyCache()
+    private var keyCache = RepeatedKeyCache()
     /// The last tag read and what it makes of a node: documents repeat their tags (every
     /// boolean twitter.json has is `!!perl/scalar:JSON::PP::Boolean`), and reading one
     /// takes thousands of instructions of `Substring` work.

@@ -6,9 +6,9 @@
 struct YAMLParser: ~Copyable {
     private var scanner: YAMLScanner
     private var composer: YAMLComposer
-    private var states = JSONScratchStack<State>()
+    private var states = ScratchStack<State>()
 
-    /// Internal, not private: as the element type of a `JSONScratchStack` (declared in
+    /// Internal, not private: as the element type of a `ScratchStack` (declared in
     /// another file) a private type crashes Swift 6.3's compiler in debug builds.
     enum State {
         case blockSequenceEntry(first: Bool)

@@ -122,7 +122,7 @@ struct YAMLScanner: ~Copyable {
 
     private(set) var mark = YAMLMark()
 
-    private var tokens = JSONScratchStack<YAMLToken>()
+    private var tokens = ScratchStack<YAMLToken>()
     private var head = 0
     /// The names of the alias, anchor and tag tokens in the queue, in order, and the
     /// contents of its scalars read into arrays: first at `namesHead` and `scalarsHead`.
@@ -139,23 +139,23 @@ struct YAMLScanner: ~Copyable {
     private var streamEndProduced = false
 
     private var indent = -1
-    private var indents = JSONScratchStack<Int>()
+    private var indents = ScratchStack<Int>()
     private var simpleKeyAllowed = true
     /// The simple key candidate of each flow level (0: block context). This and the
-    /// other stacks of plain values here are `JSONScratchStack`s, which change in place
+    /// other stacks of plain values here are `ScratchStack`s, which change in place
     /// with no uniqueness check.
-    private var simpleKeys = JSONScratchStack<SimpleKey>()
+    private var simpleKeys = ScratchStack<SimpleKey>()
     /// The flow levels whose candidate is possible, ascending. A level's candidate is set
     /// only while it is the innermost level, so candidates deeper in this list were saved
     /// later, on the same line or a later one: the head of the token queue can only be the
     /// first one's token, and the candidates a line break makes stale are a prefix. Each
     /// token then costs O(1), however deep the flow nesting.
-    private var possibleLevels = JSONScratchStack<Int>()
+    private var possibleLevels = ScratchStack<Int>()
     private var flowLevel = 0
     /// The source and text of the last tag written `!handle!suffix` (see ``repeatedTag()``).
     private var lastTag: (source: [UInt8], text: String)?
 
-    /// Internal, not private: as the element type of a `JSONScratchStack` (declared in
+    /// Internal, not private: as the element type of a `ScratchStack` (declared in
     /// another file) a private type crashes Swift 6.3's compiler in debug builds.
     struct SimpleKey {
         var possible = false

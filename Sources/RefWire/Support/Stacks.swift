@@ -1,11 +1,11 @@
-// The stacks the parser and the writer keep their work in: one growable buffer each,
-// owned and freed by the stack, so pushing and popping cost no allocation, no
-// uniqueness checks and no reference counting once the buffer has grown.
+// The stacks the JSON and YAML readers and writers keep their work in: one growable
+// buffer each, owned and freed by the stack, so pushing and popping cost no allocation,
+// no uniqueness checks and no reference counting once the buffer has grown.
 
 /// A stack of values in one buffer its owner manages: values are moved in and out,
 /// never copied, so the decoder builds containers from the values of the open ones, and
 /// the encoder keeps a canonical hash's values, without reference counting.
-struct JSONValueStack: ~Copyable {
+struct ValueStack: ~Copyable {
     private var storage: UnsafeMutablePointer<PerlValue>
     private var capacity = 64
     private(set) var count = 0
@@ -82,7 +82,7 @@ struct JSONValueStack: ~Copyable {
 }
 
 /// A stack of plain values (bytes, positions) with O(1) truncation.
-struct JSONScratchStack<Element: BitwiseCopyable>: ~Copyable {
+struct ScratchStack<Element: BitwiseCopyable>: ~Copyable {
     private var storage: UnsafeMutablePointer<Element>
     private var capacity = 64
     private(set) var count = 0
