@@ -397,9 +397,10 @@ struct JSONEncodingTests {
         let bytes: PerlValue = .bytes([0x22, 0x00, 0x41, 0x7F, 0x80, 0xE9, 0xFF])
         #expect(try encode(bytes) == #""\"\u0000A"# + "\u{7F}\u{80}\u{E9}\u{FF}\"")
         #expect(try encode(bytes, ascii) == #""\"\u0000A"# + "\u{7F}" + #"\u0080\u00e9\u00ff""#)
-        // Long runs take the eight-bytes-at-a-time path, with specials at every position.
-        for position in 0..<20 {
-            var characters = Array(repeating: Character("x"), count: 20)
+        // Long runs take the sixteen- and eight-bytes-at-a-time paths, with specials at
+        // every position of two blocks of sixteen, a word and a tail.
+        for position in 0..<43 {
+            var characters = Array(repeating: Character("x"), count: 43)
             characters[position] = "\n"
             let expected = "\"" + String(characters).replacingNewlines() + "\""
             #expect(try encode(.string(String(characters))) == expected)

@@ -87,7 +87,7 @@ struct JSONOutputBuffer: ~Copyable {
 
     mutating func append(_ number: UInt64) {
         reserve(20)
-        let digits = Self.decimalDigitCount(number)
+        let digits = DecimalText.digitCount(of: number)
         writeDigits(of: number, count: digits, at: count)
         count += digits
     }
@@ -139,34 +139,17 @@ struct JSONOutputBuffer: ~Copyable {
         8081828384858687888990919293949596979899
         """
 
-    /// The number of decimal digits of `number`: ⌊log10⌋ estimated from the bit length
-    /// (log10 2 ≈ 1233 / 4096), then corrected by one comparison.
-    @inline(__always)
-    private static func decimalDigitCount(_ number: UInt64) -> Int {
-        let bitLength = 64 - (number | 1).leadingZeroBitCount
-        let estimate = (bitLength &* 1233) >> 12
-        // `| 1`: zero has one digit, and no other count changes (10^n - 1 is odd).
-        return powersOfTen.withUnsafeBufferPointer { estimate + (number | 1 >= $0[estimate] ? 1 : 0) }
-    }
-
-    /// 10⁰ … 10¹⁹.
-    private static let powersOfTen: [UInt64] = [
-        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000,
-        10_000_000_000, 100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000,
-        1_000_000_000_000_000, 10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000,
-        10_000_000_000_000_000_000,
-    ]
-
     /// Appends a finite double as the shortest text that reads back as the same double,
     /// laid out as `Spec/json.md` says: plain decimal notation from 10⁻⁷ up to 10²¹
     /// (with `.0` when integral, so that it reads back as a double, not an integer),
     /// otherwise `d.ddde±n` with no `+` and no leading zeros in the exponent.
     ///
-    /// The digits are the ones Swift's `description` prints (``JSONShortestDouble``),
-    /// written straight into the buffer.
+    /// The digits are the ones Swift's `description` prints (``JSONShortestDouble``).
+    /// They are made as text first, eight at a time, so that trailing zeros are found in
+    /// the text and each part of the layout is a few word-sized copies.
     mutating func append(_ number: Double) {
-        // A sign, 17 digits and "0.00000" or 21 - 1 zeros and ".0", or "e-324".
-        reserve(32)
+        // A sign, then at most 21 digits, the point and 24 bytes of word-sized copies.
+        reserve(64)
         if number.sign == .minus {
             storage[count] = UInt8(ascii: "-")
             count += 1
@@ -175,40 +158,35 @@ struct JSONOutputBuffer: ~Copyable {
             append("0.0")
             return
         }
-        var (significand, exponent) = JSONShortestDouble.decimal(of: number.magnitude)
-        while significand % 10 == 0 {
-            significand /= 10
-            exponent += 1
-        }
-        let digitCount = Self.decimalDigitCount(significand)
+        let (significand, exponent) = JSONShortestDouble.decimal(of: number.magnitude)
+        let digits = DecimalText(significand)
         // How many digits precede the decimal point; negative means leading zeros.
-        let pointPosition = digitCount + exponent
-        if digitCount <= pointPosition && pointPosition <= 21 {
+        let pointPosition = digits.count + exponent + digits.trailingZeros
+        let output = UnsafeMutableRawPointer(storage + count)
+        if digits.count <= pointPosition && pointPosition <= 21 {
             // 1234000.0
-            writeDigits(of: significand, count: digitCount, at: count)
-            (storage + count + digitCount).initialize(repeating: UInt8(ascii: "0"), count: pointPosition - digitCount)
+            digits.copy(to: output)
+            (storage + count + digits.count).initialize(repeating: UInt8(ascii: "0"), count: pointPosition - digits.count)
             count += pointPosition
             append(".0")
         } else if 0 < pointPosition && pointPosition <= 21 {
-            // 12.34: the digits one place on, then the integral ones moved back over the gap.
-            writeDigits(of: significand, count: digitCount, at: count + 1)
-            for index in count..<count + pointPosition { storage[index] = storage[index + 1] }
-            storage[count + pointPosition] = UInt8(ascii: ".")
-            count += digitCount + 1
+            // 12.34: all the digits, then the fractional ones again one place on.
+            digits.copy(to: output)
+            digits.copy(to: output + pointPosition + 1, droppingFirst: pointPosition)
+            output.storeBytes(of: UInt8(ascii: "."), toByteOffset: pointPosition, as: UInt8.self)
+            count += digits.count + 1
         } else if -6 < pointPosition && pointPosition <= 0 {
-            // 0.001234
-            append("0.")
-            (storage + count).initialize(repeating: UInt8(ascii: "0"), count: -pointPosition)
-            count -= pointPosition
-            writeDigits(of: significand, count: digitCount, at: count)
-            count += digitCount
+            // 0.001234: "0.000000" stored whole, then the digits over the zeros not needed.
+            output.storeBytes(of: UInt64(littleEndian: 0x3030_3030_3030_2E30), as: UInt64.self)
+            digits.copy(to: output + 2 - pointPosition)
+            count += 2 - pointPosition + digits.count
         } else {
-            // 1.234e-7, 5e-324, 1e21: the first digit moved in front of the point.
-            writeDigits(of: significand, count: digitCount, at: count + 1)
-            storage[count] = storage[count + 1]
-            if digitCount > 1 {
-                storage[count + 1] = UInt8(ascii: ".")
-                count += digitCount + 1
+            // 1.234e-7, 5e-324, 1e21: the first digit, the point, the others.
+            digits.copy(to: output)
+            if digits.count > 1 {
+                digits.copy(to: output + 2, droppingFirst: 1)
+                output.storeBytes(of: UInt8(ascii: "."), toByteOffset: 1, as: UInt8.self)
+                count += digits.count + 1
             } else {
                 count += 1
             }
@@ -265,8 +243,15 @@ struct JSONOutputBuffer: ~Copyable {
         let highMask: UInt64 = stopsAtHighBytes ? 0x8080_8080_8080_8080 : 0
         var index = 0
         while true {
-            // Plain bytes: eight at a time, then the last few as one word too, then one
-            // at a time up to a special one.
+            // Plain bytes: sixteen at a time, then eight, then the last few as one word
+            // too, then one at a time up to a special one.
+            while text.count - index >= 16 {
+                let block = UnsafeRawPointer(source + index).loadUnaligned(as: SIMD16<UInt8>.self)
+                if JSONBytes.hasQuoteBackslashOrControl(block, orAbove: stopsAtHighBytes ? 0x7F : 0xFF) { break }
+                UnsafeMutableRawPointer(storage + count).storeBytes(of: block, as: SIMD16<UInt8>.self)
+                count += 16
+                index += 16
+            }
             while text.count - index >= 8 {
                 let word = UnsafeRawPointer(source + index).loadUnaligned(as: UInt64.self)
                 if JSONBytes.quoteBackslashOrControl(UInt64(littleEndian: word)) | word & highMask != 0 { break }
@@ -398,4 +383,105 @@ enum JSONBytes {
         let control = (word &- ones &* 0x20) & ~word
         return (zeroQuote | zeroBackslash | control) & highBits
     }
+
+    /// Whether any of sixteen bytes is `"`, `\`, below 0x20 or above `limit` (0x7F or
+    /// 0xFF only). The same arithmetic as the word's, lane by lane, which vectorises,
+    /// where the SIMD comparison operators compile to a loop over the lanes; and as
+    /// lanes never borrow from each other, every lane's answer is exact.
+    @inline(__always)
+    static func hasQuoteBackslashOrControl(_ block: SIMD16<UInt8>, orAbove limit: UInt8) -> Bool {
+        let ones = SIMD16<UInt8>(repeating: 1)
+        let quotes = block ^ SIMD16(repeating: UInt8(ascii: "\""))
+        let backslashes = block ^ SIMD16(repeating: UInt8(ascii: "\\"))
+        let control = (block &- SIMD16(repeating: 0x20)) & ~block
+        let high = block & SIMD16(repeating: ~limit & 0x80)
+        let flagged = (quotes &- ones) & ~quotes | (backslashes &- ones) & ~backslashes | control | high
+        let halves = unsafeBitCast(flagged, to: SIMD2<UInt64>.self)
+        return (halves[0] | halves[1]) & 0x8080_8080_8080_8080 != 0
+    }
 }
+
+/// The decimal digits of a `UInt64` as ASCII text, made eight digits at a time with
+/// arithmetic on the whole word rather than one division per digit pair, with its
+/// trailing zeros already left out.
+struct DecimalText {
+    /// The text right-aligned in the first 24 bytes, with leading zeros; 24 bytes of zeros
+    /// follow, so that the 24 bytes from any digit on can be loaded as three words.
+    private let words: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
+    /// Where the significant digits start in the text.
+    private let start: Int
+    /// The digits kept, trailing zeros left out: at least one.
+    let count: Int
+    /// The zeros left out at the end.
+    let trailingZeros: Int
+
+    /// - Precondition: `value` is not zero.
+    @inline(__always)
+    init(_ value: UInt64) {
+        let asciiZeros: UInt64 = 0x3030_3030_3030_3030
+        let high = value / 100_000_000
+        // Below 10¹⁶ (every double's digits but 17-digit ones) the first word is all zeros.
+        let first = high < 100_000_000 ? asciiZeros : Self.eightDigits(UInt32(truncatingIfNeeded: high / 100_000_000))
+        let middle = Self.eightDigits(UInt32(truncatingIfNeeded: high % 100_000_000))
+        let last = Self.eightDigits(UInt32(truncatingIfNeeded: value % 100_000_000))
+        words = (first.littleEndian, middle.littleEndian, last.littleEndian, 0, 0, 0)
+        // The text's last digit is the highest byte of `last`, so the trailing zeros are
+        // the leading zero bytes of the words less ASCII zeros.
+        var zeros = (last ^ asciiZeros).leadingZeroBitCount / 8
+        if zeros == 8 {
+            zeros += (middle ^ asciiZeros).leadingZeroBitCount / 8
+            if zeros == 16 { zeros += (first ^ asciiZeros).leadingZeroBitCount / 8 }
+        }
+        start = 24 - Self.digitCount(of: value)
+        trailingZeros = zeros
+        count = 24 - start - zeros
+    }
+
+    /// Stores the digits, less the first `dropped`, at `destination`; 24 bytes are
+    /// written, the ones past the digits to be overwritten or ignored.
+    @inline(__always)
+    func copy(to destination: UnsafeMutableRawPointer, droppingFirst dropped: Int = 0) {
+        withUnsafeBytes(of: words) { text in
+            let source = text.baseAddress! + start + dropped
+            for offset in stride(from: 0, to: 24, by: 8) {
+                destination.storeBytes(of: source.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self)
+            }
+        }
+    }
+
+    /// The eight digits of `value` (< 10⁸, with leading zeros) as ASCII, first digit in
+    /// the lowest byte, so that a little-endian store writes them in order. The halves
+    /// split into 16-bit lanes, then into bytes, by multiplying by reciprocals, all lanes
+    /// at once: no lane's product reaches the next.
+    @inline(__always)
+    static func eightDigits(_ value: UInt32) -> UInt64 {
+        // abcdefgh → abcd | efgh << 32
+        let halves = UInt64(value / 10_000) | UInt64(value % 10_000) << 32
+        // x / 100 = x · 10486 >> 20 for x < 10⁴: ab | cd << 16 in each half.
+        let hundreds = (halves &* 10_486) >> 20 & 0x0000_007F_0000_007F
+        let pairs = hundreds | (halves &- hundreds &* 100) << 16
+        // x / 10 = x · 103 >> 10 for x < 100: a | b << 8 in each quarter.
+        let tens = (pairs &* 103) >> 10 & 0x000F_000F_000F_000F
+        let digits = tens | (pairs &- tens &* 10) << 8
+        return digits | 0x3030_3030_3030_3030
+    }
+
+    /// The number of decimal digits of `number`: ⌊log10⌋ estimated from the bit length
+    /// (log10 2 ≈ 1233 / 4096), then corrected by one comparison.
+    @inline(__always)
+    static func digitCount(of number: UInt64) -> Int {
+        let bitLength = 64 - (number | 1).leadingZeroBitCount
+        let estimate = (bitLength &* 1233) >> 12
+        // `| 1`: zero has one digit, and no other count changes (10^n - 1 is odd).
+        return powersOfTen.withUnsafeBufferPointer { estimate + (number | 1 >= $0[estimate] ? 1 : 0) }
+    }
+
+    /// 10⁰ … 10¹⁹.
+    private static let powersOfTen: [UInt64] = [
+        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000,
+        10_000_000_000, 100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000,
+        1_000_000_000_000_000, 10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000,
+        10_000_000_000_000_000_000,
+    ]
+}
+
