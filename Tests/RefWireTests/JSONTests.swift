@@ -447,7 +447,8 @@ struct JSONEncodingTests {
         var options = JSONEncodingOptions()
         options.pretty = true
         options.canonical = true
-        let value: PerlValue = ["c": [:], "d": [], "a": [1, ["b": 2]]]
+        // "e" holds arrays of scalars only, which the writer writes without a frame.
+        let value: PerlValue = ["c": [:], "d": [], "a": [1, ["b": 2]], "e": [[1.5, "x"], [nil]]]
         #expect(
             try encode(value, options) == """
                 {
@@ -458,7 +459,16 @@ struct JSONEncodingTests {
                       }
                    ],
                    "c" : {},
-                   "d" : []
+                   "d" : [],
+                   "e" : [
+                      [
+                         1.5,
+                         "x"
+                      ],
+                      [
+                         null
+                      ]
+                   ]
                 }
 
                 """)

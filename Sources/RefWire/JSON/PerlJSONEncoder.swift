@@ -216,11 +216,12 @@ struct JSONWriter: ~Copyable {
         close(frames.removeLast())
     }
 
-    /// The comma before a member, and its line in pretty layout.
+    /// The comma before a member, and its line in pretty layout: members of the
+    /// innermost frame's container unless `depth` says how deep the container is.
     @inline(__always)
-    private mutating func startMember(at position: Int) {
+    private mutating func startMember(at position: Int, depth: Int? = nil) {
         if position > 0 { output.append(UInt8(ascii: ",")) }
-        if options.pretty { output.appendNewline(indentation: frames.count) }
+        if options.pretty { output.appendNewline(indentation: depth ?? frames.count) }
     }
 
     @inline(__always)
@@ -253,11 +254,31 @@ struct JSONWriter: ~Copyable {
         case .unsigned(let number): output.append(number)
         case .bool(let truth): output.append(truth ? "true" : "false")
         case .undef, .hole: output.append("null")
-        case .array(let elements): return try open(elements, anchorsBase: anchorStack.count, expansions: 0)
+        case .array(let elements):
+            if try writeWhole(elements) { return false }
+            return try open(elements, anchorsBase: anchorStack.count, expansions: 0)
         case .hash(let hash): return try open(hash, anchorsBase: anchorStack.count, expansions: 0)
         default: return nil
         }
         return false
+    }
+
+    /// Writes a non-empty array of plain scalars whole, as its frame would, without
+    /// pushing one: rows of numbers (canada's coordinate pairs) would otherwise cost a
+    /// frame's push, resumption and pop for every few values.
+    /// - Returns: whether it wrote the array; `false` if an element is anything else.
+    @inline(__always)
+    private mutating func writeWhole(_ elements: [PerlValue]) throws(JSONEncodingError) -> Bool {
+        guard !elements.isEmpty, elements.allSatisfy(\.isPlainScalar) else { return false }
+        try checkDepth()
+        output.append(UInt8(ascii: "["))
+        for position in elements.indices {
+            startMember(at: position, depth: frames.count + 1)
+            _ = try writeUnwrapped(elements[position])
+        }
+        if options.pretty { output.appendNewline(indentation: frames.count) }
+        output.append(UInt8(ascii: "]"))
+        return true
     }
 
     /// Writes an array's opening and pushes its frame, or writes `[]`, with what the
@@ -513,5 +534,16 @@ enum JSONKeyOrder {
             if order != 0 { return order < 0 }
         }
         return lhs.count < rhs.count
+    }
+}
+
+extension PerlValue {
+    /// Whether ``JSONWriter`` writes this value whole on its fast path: a number, a
+    /// character string, a boolean or null, with no wrapper.
+    fileprivate var isPlainScalar: Bool {
+        switch self {
+        case .integer, .unsigned, .double, .string, .bool, .undef, .hole: true
+        default: false
+        }
     }
 }
