@@ -397,13 +397,16 @@ struct JSONEncodingTests {
         let bytes: PerlValue = .bytes([0x22, 0x00, 0x41, 0x7F, 0x80, 0xE9, 0xFF])
         #expect(try encode(bytes) == #""\"\u0000A"# + "\u{7F}\u{80}\u{E9}\u{FF}\"")
         #expect(try encode(bytes, ascii) == #""\"\u0000A"# + "\u{7F}" + #"\u0080\u00e9\u00ff""#)
-        // Long runs take the sixteen- and eight-bytes-at-a-time paths, with specials at
-        // every position of two blocks of sixteen, a word and a tail.
-        for position in 0..<43 {
-            var characters = Array(repeating: Character("x"), count: 43)
-            characters[position] = "\n"
-            let expected = "\"" + String(characters).replacingNewlines() + "\""
-            #expect(try encode(.string(String(characters))) == expected)
+        // Every length up to two blocks of sixteen, a word and a tail, with a special at
+        // every position: each of the writer's paths (short strings as two words, runs
+        // sixteen and eight bytes at a time, the tail) meets one everywhere.
+        for length in 1...43 {
+            for position in 0..<length {
+                var characters = Array(repeating: Character("x"), count: length)
+                characters[position] = "\n"
+                let expected = "\"" + String(characters).replacingNewlines() + "\""
+                #expect(try encode(.string(String(characters))) == expected)
+            }
         }
     }
 
@@ -417,7 +420,7 @@ struct JSONEncodingTests {
             let hexEscape = #"\u00"# + (byte < 0x10 ? "0" : "") + String(byte, radix: 16)
             let plain = shortEscapes[byte] ?? (byte < 0x20 ? hexEscape : character)
             let escaped = byte >= 0x80 ? hexEscape : plain
-            for (prefix, suffix) in [("", ""), ("abcdefghijk", "lmnopqrstu")] {
+            for (prefix, suffix) in [("", ""), ("abcd", "efgh"), ("abcdefghijk", "lmnopqrstu")] {
                 let expected = "\"" + prefix + plain + suffix + "\""
                 let expectedASCII = "\"" + prefix + escaped + suffix + "\""
                 #expect(try encode(.string(prefix + character + suffix)) == expected, "U+\(String(byte, radix: 16))")

@@ -239,8 +239,23 @@ struct JSONOutputBuffer: ~Copyable {
             return
         }
         let stopsAtHighBytes = latin1 || escapesNonASCII
-        let special = (stopsAtHighBytes ? Self.specialInASCII : Self.specialInUTF8).utf8Start
         let highMask: UInt64 = stopsAtHighBytes ? 0x8080_8080_8080_8080 : 0
+        // Most keys and many strings are 8 to 16 bytes with nothing to escape: two
+        // overlapping words, tested and stored, and the closing quote.
+        if text.count >= 8 && text.count <= 16 {
+            let first = UInt64(littleEndian: UnsafeRawPointer(source).loadUnaligned(as: UInt64.self))
+            let last = UInt64(littleEndian: UnsafeRawPointer(source + text.count - 8).loadUnaligned(as: UInt64.self))
+            let flagged = JSONBytes.quoteBackslashOrControl(first) | JSONBytes.quoteBackslashOrControl(last)
+            if flagged | (first | last) & highMask == 0 {
+                let target = UnsafeMutableRawPointer(storage + count)
+                target.storeBytes(of: first.littleEndian, as: UInt64.self)
+                target.storeBytes(of: last.littleEndian, toByteOffset: text.count - 8, as: UInt64.self)
+                storage[count + text.count] = UInt8(ascii: "\"")
+                count += text.count + 1
+                return
+            }
+        }
+        let special = (stopsAtHighBytes ? Self.specialInASCII : Self.specialInUTF8).utf8Start
         var index = 0
         while true {
             // Plain bytes: sixteen at a time, then eight, then the last few as one word
