@@ -442,7 +442,11 @@ struct JSONWriter: ~Copyable {
     }
 
     private mutating func appendString(_ text: String) {
-        text.utf8.span.withUnsafeBufferPointer { output.appendString(utf8: $0) }
+        // Not `utf8.span`: a span must keep the string alive, which costs a retain and a
+        // release of every string longer than 15 bytes, and is a call into the runtime.
+        if let done: Void = text.utf8.withContiguousStorageIfAvailable({ output.appendString(utf8: $0) }) { return done }
+        var contiguous = text
+        contiguous.withUTF8 { output.appendString(utf8: $0) }
     }
 
     /// Pushes the UTF-8 of the keys of a hash's `entries` onto the scratch stacks, and
