@@ -86,58 +86,16 @@ struct JSONOutputBuffer: ~Copyable {
     }
 
     mutating func append(_ number: UInt64) {
-        reserve(20)
-        let digits = DecimalText.digitCount(of: number)
-        writeDigits(of: number, count: digits, at: count)
-        count += digits
+        // 24: what `DecimalText.copy` stores.
+        reserve(24)
+        guard number != 0 else {
+            append(UInt8(ascii: "0"))
+            return
+        }
+        let digits = DecimalText(number)
+        digits.copy(to: UnsafeMutableRawPointer(storage + count))
+        count += digits.count + digits.trailingZeros
     }
-
-    /// Writes the `digits` decimal digits of `number` at `position`, room reserved:
-    /// eight at a time in 32-bit arithmetic, two per step, from the last.
-    @inline(__always)
-    private func writeDigits(of number: UInt64, count digits: Int, at position: Int) {
-        var value = number
-        var end = position + digits
-        while value >= 100_000_000 {
-            writeEightDigits(of: UInt32(truncatingIfNeeded: value % 100_000_000), endingAt: end)
-            value /= 100_000_000
-            end -= 8
-        }
-        var rest = UInt32(truncatingIfNeeded: value)
-        let pairDigits = Self.digitPairs.utf8Start
-        while rest >= 100 {
-            let pair = Int(truncatingIfNeeded: rest % 100) &* 2
-            rest /= 100
-            end -= 2
-            storage[end] = pairDigits[pair]
-            storage[end + 1] = pairDigits[pair + 1]
-        }
-        if rest >= 10 {
-            storage[end - 2] = pairDigits[Int(truncatingIfNeeded: rest) &* 2]
-            storage[end - 1] = pairDigits[Int(truncatingIfNeeded: rest) &* 2 + 1]
-        } else {
-            storage[end - 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest)
-        }
-    }
-
-    /// Writes the eight digits of `value` (< 10⁸, with leading zeros) before `end`.
-    @inline(__always)
-    private func writeEightDigits(of value: UInt32, endingAt end: Int) {
-        let pairDigits = Self.digitPairs.utf8Start
-        var rest = value
-        for pairIndex in 0..<4 {
-            let pair = Int(truncatingIfNeeded: rest % 100) &* 2
-            rest /= 100
-            storage[end - 2 * pairIndex - 2] = pairDigits[pair]
-            storage[end - 2 * pairIndex - 1] = pairDigits[pair + 1]
-        }
-    }
-
-    private static let digitPairs: StaticString = """
-        00010203040506070809101112131415161718192021222324252627282930313233343536373839\
-        40414243444546474849505152535455565758596061626364656667686970717273747576777879\
-        8081828384858687888990919293949596979899
-        """
 
     /// Appends a finite double as the shortest text that reads back as the same double,
     /// laid out as `Spec/json.md` says: plain decimal notation from 10⁻⁷ up to 10²¹
@@ -417,8 +375,8 @@ enum JSONBytes {
 }
 
 /// The decimal digits of a `UInt64` as ASCII text, made eight digits at a time with
-/// arithmetic on the whole word rather than one division per digit pair, with its
-/// trailing zeros already left out.
+/// arithmetic on the whole word rather than one division per digit pair, and its
+/// trailing zeros counted (a double's shortest digits leave them out).
 struct DecimalText {
     /// The text right-aligned in the first 24 bytes, with leading zeros; 24 bytes of zeros
     /// follow, so that the 24 bytes from any digit on can be loaded as three words.
@@ -437,7 +395,7 @@ struct DecimalText {
         let high = value / 100_000_000
         // Below 10¹⁶ (every double's digits but 17-digit ones) the first word is all zeros.
         let first = high < 100_000_000 ? asciiZeros : Self.eightDigits(UInt32(truncatingIfNeeded: high / 100_000_000))
-        let middle = Self.eightDigits(UInt32(truncatingIfNeeded: high % 100_000_000))
+        let middle = high == 0 ? asciiZeros : Self.eightDigits(UInt32(truncatingIfNeeded: high % 100_000_000))
         let last = Self.eightDigits(UInt32(truncatingIfNeeded: value % 100_000_000))
         words = (first.littleEndian, middle.littleEndian, last.littleEndian, 0, 0, 0)
         // The text's last digit is the highest byte of `last`, so the trailing zeros are
