@@ -254,10 +254,15 @@ struct JSONWriter: ~Copyable {
         case .unsigned(let number): output.append(number)
         case .bool(let truth): output.append(truth ? "true" : "false")
         case .undef, .hole: output.append("null")
+        // Containers are handed on as their buffers, taken before any call: handed on
+        // whole, each would be retained and released around the call, as the compiler
+        // cannot tell that the writer leaves `root`, which owns them, alone.
         case .array(let elements):
-            if try writeWhole(elements) { return false }
-            return try open(elements, anchorsBase: anchorStack.count, expansions: 0)
-        case .hash(let hash): return try open(hash, anchorsBase: anchorStack.count, expansions: 0)
+            let buffer = elements.withUnsafeBufferPointer { $0 }
+            if try writeWhole(buffer) { return false }
+            return try open(buffer, anchorsBase: anchorStack.count, expansions: 0)
+        case .hash(let hash):
+            return try open(hash.withEntries { $0 }, anchorsBase: anchorStack.count, expansions: 0)
         default: return nil
         }
         return false
@@ -268,7 +273,7 @@ struct JSONWriter: ~Copyable {
     /// frame's push, resumption and pop for every few values.
     /// - Returns: whether it wrote the array; `false` if an element is anything else.
     @inline(__always)
-    private mutating func writeWhole(_ elements: [PerlValue]) throws(JSONEncodingError) -> Bool {
+    private mutating func writeWhole(_ elements: UnsafeBufferPointer<PerlValue>) throws(JSONEncodingError) -> Bool {
         guard !elements.isEmpty, elements.allSatisfy(\.isPlainScalar) else { return false }
         try checkDepth()
         output.append(UInt8(ascii: "["))
@@ -282,34 +287,32 @@ struct JSONWriter: ~Copyable {
     }
 
     /// Writes an array's opening and pushes its frame, or writes `[]`, with what the
-    /// wrappers around it began. - Returns: whether it pushed a frame.
-    private mutating func open(_ elements: [PerlValue], anchorsBase: Int, expansions: Int) throws(JSONEncodingError)
-        -> Bool
-    {
+    /// wrappers around it began. The buffer is an array's storage, escaped from it,
+    /// which is sound here: see `Frame`. - Returns: whether it pushed a frame.
+    private mutating func open(
+        _ elements: UnsafeBufferPointer<PerlValue>, anchorsBase: Int, expansions: Int
+    ) throws(JSONEncodingError) -> Bool {
         try checkDepth()
         guard !elements.isEmpty else {
             output.append("[]")
             return false
         }
         output.append(UInt8(ascii: "["))
-        // Escaping the buffer is sound here: see `Frame`.
-        let buffer = elements.withUnsafeBufferPointer { $0 }
-        frames.append(Frame(kind: .array, elements: buffer, anchorsBase: anchorsBase, expansions: expansions))
+        frames.append(Frame(kind: .array, elements: elements, anchorsBase: anchorsBase, expansions: expansions))
         return true
     }
 
     /// Writes a hash's opening and pushes its frame (with its keys sorted in canonical
-    /// order), or writes `{}`, as ``open(_:anchorsBase:expansions:)-([PerlValue],_,_)``
-    /// does an array.
-    private mutating func open(_ hash: PerlHash, anchorsBase: Int, expansions: Int) throws(JSONEncodingError) -> Bool {
+    /// order), or writes `{}`, as the other `open` does an array's.
+    private mutating func open(
+        _ entries: UnsafeBufferPointer<PerlHashEntry>, anchorsBase: Int, expansions: Int
+    ) throws(JSONEncodingError) -> Bool {
         try checkDepth()
-        guard !hash.isEmpty else {
+        guard !entries.isEmpty else {
             output.append("{}")
             return false
         }
         output.append(UInt8(ascii: "{"))
-        // Escaping the buffer is sound here: see `Frame`.
-        let entries = hash.withEntries { $0 }
         var frame = Frame(kind: .hash, entries: entries, anchorsBase: anchorsBase, expansions: expansions)
         if options.canonical {
             frame.kind = .canonicalHash
@@ -349,9 +352,10 @@ struct JSONWriter: ~Copyable {
                 current = text
                 continue peeling
             case .array(let elements):
-                if try open(elements, anchorsBase: anchorsBase, expansions: expansions) { return true }
+                let buffer = elements.withUnsafeBufferPointer { $0 }
+                if try open(buffer, anchorsBase: anchorsBase, expansions: expansions) { return true }
             case .hash(let hash):
-                if try open(hash, anchorsBase: anchorsBase, expansions: expansions) { return true }
+                if try open(hash.withEntries { $0 }, anchorsBase: anchorsBase, expansions: expansions) { return true }
             case .weak(let inner):
                 current = inner
                 continue peeling
