@@ -484,27 +484,28 @@ struct JSONParser: ~Copyable {
         guard (escaped ? scratch.count : run.count) <= options.maximumStringLength else {
             throw failure(.stringLimitExceeded(limit: options.maximumStringLength), at: quote)
         }
-        // `decoding` validates as it builds (the generic `validating` would too, but it is
-        // not specialized and looks up type metadata on every call) and repairs what is
-        // not UTF-8. ASCII needs no check; otherwise a repair shows as a difference from
-        // the input (U+FFFD, being UTF-8 itself, cannot have been there), and only then is
-        // the input searched for the offending byte.
-        let text = escaped ? String(decoding: scratch, as: UTF8.self) : String(decoding: run, as: UTF8.self)
-        if highBits & 0x8080_8080_8080_8080 != 0
-            && !(escaped ? scratch.withUnsafeBufferPointer { Self.isUnrepaired(text, $0) } : Self.isUnrepaired(text, run))
-        {
+        // Only a string with bytes outside ASCII is validated, once, here, and its `String`
+        // made without the standard library validating it again. Escapes decode to whole
+        // characters, so the raw bytes are invalid exactly where the unescaped text would
+        // be.
+        let isASCII = highBits & 0x8080_8080_8080_8080 == 0
+        if !isASCII {
             let content = UnsafeBufferPointer(start: base + contentStart, count: position - 1 - contentStart)
-            throw failure(.invalidUTF8, at: contentStart + JSONUTF8.firstInvalidOffset(in: content))
+            if !JSONUTF8.isValid(content) {
+                throw failure(.invalidUTF8, at: contentStart + JSONUTF8.firstInvalidOffset(in: content))
+            }
         }
-        return text
+        if escaped { return scratch.withUnsafeBufferPointer { Self.string(validUTF8: $0, isASCII: false) } }
+        return Self.string(validUTF8: run, isASCII: isASCII)
     }
 
-    /// Whether `text` holds exactly the UTF-8 bytes it was built from.
-    private static func isUnrepaired(_ text: String, _ source: UnsafeBufferPointer<UInt8>) -> Bool {
-        let same = text.utf8.withContiguousStorageIfAvailable { utf8 in
-            utf8.count == source.count && (source.isEmpty || memcmp(utf8.baseAddress!, source.baseAddress!, source.count) == 0)
+    /// A `String` of bytes known to be well-formed UTF-8 (`isASCII`: known to be ASCII).
+    @inline(__always)
+    private static func string(validUTF8 bytes: UnsafeBufferPointer<UInt8>, isASCII: Bool) -> String {
+        if #available(macOS 26.0, iOS 26.0, watchOS 26.0, tvOS 26.0, visionOS 26.0, *) {
+            return unsafe String(copying: UTF8Span(unchecked: bytes.span, isKnownASCII: isASCII))
         }
-        return same ?? text.utf8.elementsEqual(source)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The first `"`, `\` or control character at or after `start`, or `end`; the bytes
@@ -625,10 +626,72 @@ extension String {
     }
 }
 
-/// Recently read object keys, direct-mapped by their ``PerlHash/Key/indexHash``.
-///
-/// UTF-8 validation that says where the input goes wrong, for error offsets.
+/// UTF-8 validation: a fast yes or no, and where the input goes wrong, for error offsets.
 enum JSONUTF8 {
+    /// Whether `bytes` are well-formed UTF-8 (the same definition as
+    /// ``firstInvalidOffset(in:)``, which finds the offending byte once this says no).
+    ///
+    /// A shift-based DFA (after Per Vognsen's): each state is a bit offset, and a byte's
+    /// table row holds, at each state's offset, the state that byte leads to; a step is a
+    /// load, a shift and a mask, with no branch per byte. ASCII goes eight bytes at a time.
+    static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard var pointer = bytes.baseAddress else { return true }
+        let end = pointer + bytes.count
+        var state: UInt64 = 0
+        return transitions.withUnsafeBufferPointer { table in
+            // Eight bytes a round: skipped as ASCII between characters, else stepped through
+            // unrolled (the error state is final, so nothing is checked on the way).
+            while end - pointer >= 8 {
+                let word = UnsafeRawPointer(pointer).loadUnaligned(as: UInt64.self)
+                if state != 0 || word & 0x8080_8080_8080_8080 != 0 {
+                    for offset in 0..<8 { state = table[Int(pointer[offset])] >> state & 63 }
+                }
+                pointer += 8
+            }
+            while pointer < end {
+                state = table[Int(pointer.pointee)] >> state & 63
+                pointer += 1
+            }
+            return state == 0
+        }
+    }
+
+    /// The DFA's states, as bit offsets into a row: what is still expected.
+    private enum State {
+        static let accept: UInt64 = 0
+        static let oneMore: UInt64 = 6  // any continuation byte, then done
+        static let twoMore: UInt64 = 12  // any continuation, then one more
+        static let afterE0: UInt64 = 18  // A0–BF (no overlong form), then one more
+        static let afterED: UInt64 = 24  // 80–9F (no surrogate), then one more
+        static let afterF0: UInt64 = 30  // 90–BF (no overlong form), then two more
+        static let afterF1: UInt64 = 36  // F1–F3: any continuation, then two more
+        static let afterF4: UInt64 = 42  // 80–8F (nothing above U+10FFFF), then two more
+        static let error: UInt64 = 48  // stays
+    }
+
+    private static let transitions: [UInt64] = (0...255).map { byte in
+        // Where each state goes on `byte`: the error, unless set below.
+        var next = Array(repeating: State.error, count: Int(State.error / 6) + 1)
+        func on(_ state: UInt64, _ target: UInt64) { next[Int(state / 6)] = target }
+        switch byte {
+        case 0x00...0x7F: on(State.accept, State.accept)
+        case 0x80...0xBF:
+            on(State.oneMore, State.accept)
+            on(State.twoMore, State.oneMore)
+            on(State.afterF1, State.twoMore)
+            on(byte >= 0xA0 ? State.afterE0 : State.afterED, State.oneMore)
+            on(byte >= 0x90 ? State.afterF0 : State.afterF4, State.twoMore)
+        case 0xC2...0xDF: on(State.accept, State.oneMore)
+        case 0xE0: on(State.accept, State.afterE0)
+        case 0xED: on(State.accept, State.afterED)
+        case 0xE1...0xEF: on(State.accept, State.twoMore)
+        case 0xF0: on(State.accept, State.afterF0)
+        case 0xF1...0xF3: on(State.accept, State.afterF1)
+        case 0xF4: on(State.accept, State.afterF4)
+        default: break
+        }
+        return next.indices.reduce(0) { row, state in row | next[state] << (6 * UInt64(state)) }
+    }
     /// The offset of the first byte of the first ill-formed sequence in `bytes` (Unicode's
     /// definition: no overlong forms, no surrogates, nothing above U+10FFFF), or
     /// `bytes.count` if there is none.
