@@ -69,7 +69,7 @@ struct JSONParser: ~Copyable {
 
     private var values = ValueStack()
     /// The keys of the open objects, innermost last.
-    private var keys: [PendingKey] = []
+    private var keys = MoveStack<PendingKey>()
     private var containers: [OpenContainer] = []
     private var valueCount = 0
     /// Unescaped bytes of the string being read, reused from string to string.
@@ -214,7 +214,7 @@ struct JSONParser: ~Copyable {
         }
         let offset = position
         let (text, hash) = try parseKeyString()
-        keys.append(PendingKey(text: text, hash: hash, offset: offset))
+        keys.push(PendingKey(text: text, hash: hash, offset: offset))
         skipWhitespace()
         guard position < end else { throw failure(.truncated, at: end) }
         guard base[position] == UInt8(ascii: ":") else {
@@ -225,32 +225,42 @@ struct JSONParser: ~Copyable {
     }
 
     /// Replaces the keys and values of the innermost object with the hash they make.
+    ///
+    /// Keys and values are moved, not copied, into a hash made with room for all of them.
+    /// A key whose hash no earlier key has is new, and is appended without a search; only
+    /// a repeated hash (a duplicate key, or rarely a collision) takes the general path.
     @inline(never)
     private mutating func closeObject(_ container: OpenContainer) throws(JSONDecodingError) {
         let keyStart = container.keyStart
-        var hash = PerlHash(minimumCapacity: keys.count - keyStart)
-        let policy = options.duplicateKeys
-        // The keys leave `self` while the values are drained, which `self` also owns.
-        var pending: [PendingKey] = []
-        swap(&pending, &keys)
-        defer {
-            pending.removeLast(pending.count - keyStart)
-            swap(&pending, &keys)
-        }
-        var index = keyStart
-        try values.drain(from: container.valueStart) { value throws(JSONDecodingError) in
-            // Key and value move into the hash, with the key's hash known: the pending
-            // list is cut back right after.
-            let keyHash = pending[index].hash
-            let text = pending[index].text.take()
-            if let previous = hash.updateValue(value, forKey: .string(text), hash: keyHash) {
-                switch policy {
-                case .lastWins: break
-                case .firstWins: hash.updateValue(previous, forKey: .string(text), hash: keyHash)
-                case .reject: throw JSONDecodingError(.duplicateKey(text), at: pending[index].offset)
+        let valueStart = container.valueStart
+        let total = keys.count - keyStart
+        var hash = PerlHash(minimumCapacity: total)
+        var taken = 0
+        do {
+            // Cuts both stacks back: all was taken, or, after a rejected duplicate, the
+            // rest is destroyed.
+            defer {
+                keys.removeLast(from: keyStart + taken)
+                keys.forget(from: keyStart)
+                values.removeLast(from: valueStart + taken)
+                values.forget(from: valueStart)
+            }
+            while taken < total {
+                let key = keys.take(at: keyStart + taken)
+                let value = values.take(at: valueStart + taken)
+                taken += 1
+                guard hash.containsEntry(withHash: key.hash) else {
+                    hash.appendNew(value, forKey: .string(key.text), hash: key.hash)
+                    continue
+                }
+                if let previous = hash.updateValue(value, forKey: .string(key.text), hash: key.hash) {
+                    switch options.duplicateKeys {
+                    case .lastWins: break
+                    case .firstWins: hash.updateValue(previous, forKey: .string(key.text), hash: key.hash)
+                    case .reject: throw failure(.duplicateKey(key.text), at: key.offset)
+                    }
                 }
             }
-            index += 1
         }
         values.push(.hash(hash))
     }
@@ -614,15 +624,6 @@ struct JSONParser: ~Copyable {
     @inline(never)
     private func failure(_ kind: JSONDecodingError.Kind, at offset: Int) -> JSONDecodingError {
         JSONDecodingError(kind, at: offset)
-    }
-}
-
-extension String {
-    /// The string, leaving an empty one in its place: a move out of a collection.
-    fileprivate mutating func take() -> String {
-        var taken = ""
-        swap(&taken, &self)
-        return taken
     }
 }
 

@@ -2,11 +2,15 @@
 // buffer each, owned and freed by the stack, so pushing and popping cost no allocation,
 // no uniqueness checks and no reference counting once the buffer has grown.
 
+/// The stack of values the JSON and YAML decoders build containers from, and the
+/// encoder keeps a canonical hash's values on.
+typealias ValueStack = MoveStack<PerlValue>
+
 /// A stack of values in one buffer its owner manages: values are moved in and out,
 /// never copied, so the decoder builds containers from the values of the open ones, and
 /// the encoder keeps a canonical hash's values, without reference counting.
-struct ValueStack: ~Copyable {
-    private var storage: UnsafeMutablePointer<PerlValue>
+struct MoveStack<Element>: ~Copyable {
+    private var storage: UnsafeMutablePointer<Element>
     private var capacity = 64
     private(set) var count = 0
 
@@ -19,18 +23,25 @@ struct ValueStack: ~Copyable {
         storage.deallocate()
     }
 
-    mutating func push(_ value: consuming PerlValue) {
+    mutating func push(_ value: consuming Element) {
         if count == capacity { grow() }
         (storage + count).initialize(to: value)
         count += 1
     }
 
-    mutating func pop() -> PerlValue {
+    mutating func pop() -> Element {
         count -= 1
         return (storage + count).move()
     }
 
-    subscript(index: Int) -> PerlValue { storage[index] }
+    subscript(index: Int) -> Element { storage[index] }
+
+    /// The element at `index`, moved out: the caller owns it, and the stack must be cut
+    /// back past it (``forget(from:)``) before anything else reads it.
+    mutating func take(at index: Int) -> Element { (storage + index).move() }
+
+    /// Drops the elements from `start` up without destroying them: they were all taken.
+    mutating func forget(from start: Int) { count = start }
 
     /// Destroys the values from `start` up.
     mutating func removeLast(from start: Int) {
@@ -44,36 +55,20 @@ struct ValueStack: ~Copyable {
     /// `Array(unsafeUninitializedCapacity:)` allocates through the standard library's
     /// unspecialized `_allocateBufferUninitialized`, which looks up the storage class's
     /// generic metadata on every call (about 300 instructions an array).
-    mutating func popArray(from start: Int) -> [PerlValue] {
+    mutating func popArray(from start: Int) -> [Element] {
         let elements = count - start
         count = start
-        var array: [PerlValue] = []
+        var array: [Element] = []
         guard elements > 0 else { return array }
         array.reserveCapacity(elements)
         for index in start..<start + elements { array.append((storage + index).move()) }
         return array
     }
 
-    /// Moves the values from `start` up, in order, into `body`. If `body` throws, the
-    /// values it has not received are destroyed.
-    mutating func drain(
-        from start: Int, _ body: (consuming PerlValue) throws(JSONDecodingError) -> Void
-    ) throws(JSONDecodingError) {
-        let total = count - start
-        count = start
-        var taken = 0
-        defer { (storage + start + taken).deinitialize(count: total - taken) }
-        while taken < total {
-            let value = (storage + start + taken).move()
-            taken += 1
-            try body(value)
-        }
-    }
-
     @inline(never)
     private mutating func grow() {
         let newCapacity = capacity * 2
-        let newStorage = UnsafeMutablePointer<PerlValue>.allocate(capacity: newCapacity)
+        let newStorage = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
         newStorage.moveInitialize(from: storage, count: count)
         storage.deallocate()
         storage = newStorage

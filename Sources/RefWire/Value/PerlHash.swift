@@ -139,6 +139,18 @@ public struct PerlHash: Sendable {
         return nil
     }
 
+    /// Whether an entry's key has the ``Key/indexHash`` `hash`: `false` proves a key with
+    /// that hash absent without comparing keys (`true` may be another key's collision).
+    func containsEntry(withHash hash: Int) -> Bool {
+        storage?.containsEntry(withHash: hash) ?? false
+    }
+
+    /// Appends `key`, whose ``Key/indexHash`` is `hash`, with `value`: for decoders, which
+    /// know the key absent (see ``containsEntry(withHash:)``) and skip the search for it.
+    mutating func appendNew(_ value: consuming PerlValue, forKey key: consuming Key, hash: Int) {
+        uniqueStorage(minimumCapacity: count + 1).append(PerlHashEntry(key: key, value: value, hash: hash))
+    }
+
     /// Replaces every value with `transform(value)`, keeping keys and order.
     mutating func transformValues(_ transform: (PerlValue) throws -> PerlValue) rethrows {
         guard !isEmpty else { return }
@@ -227,6 +239,16 @@ final class PerlHashStorage: ManagedBuffer<PerlHashHeader, PerlHashEntry> {
                 return position
             }
             return nil
+        }
+    }
+
+    func containsEntry(withHash hash: Int) -> Bool {
+        withUnsafeMutablePointers { header, entries in
+            if header.pointee.index != nil {
+                return header.pointee.index.unsafelyUnwrapped.position(hash: hash) { entries[$0].hash == hash } != nil
+            }
+            for position in 0..<header.pointee.count where entries[position].hash == hash { return true }
+            return false
         }
     }
 
