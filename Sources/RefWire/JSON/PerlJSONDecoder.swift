@@ -249,8 +249,9 @@ struct JSONParser: ~Copyable {
                 let key = keys.take(at: keyStart + taken)
                 let value = values.take(at: valueStart + taken)
                 taken += 1
-                guard hash.containsEntry(withHash: key.hash) else {
-                    hash.appendNew(value, forKey: .string(key.text), hash: key.hash)
+                if !hash.containsEntry(withHash: key.hash) {
+                    let keyHash = key.hash
+                    hash.appendNew(consume value, forKey: .string((consume key).text), hash: keyHash)
                     continue
                 }
                 if let previous = hash.updateValue(value, forKey: .string(key.text), hash: key.hash) {

@@ -148,7 +148,8 @@ public struct PerlHash: Sendable {
     /// Appends `key`, whose ``Key/indexHash`` is `hash`, with `value`: for decoders, which
     /// know the key absent (see ``containsEntry(withHash:)``) and skip the search for it.
     mutating func appendNew(_ value: consuming PerlValue, forKey key: consuming Key, hash: Int) {
-        uniqueStorage(minimumCapacity: count + 1).append(PerlHashEntry(key: key, value: value, hash: hash))
+        makeUnique(minimumCapacity: count + 1)
+        storage.unsafelyUnwrapped.append(PerlHashEntry(key: key, value: value, hash: hash))
     }
 
     /// Replaces every value with `transform(value)`, keeping keys and order.
@@ -176,14 +177,20 @@ public struct PerlHash: Sendable {
 
     /// Storage this hash alone owns, with room for `minimumCapacity` entries.
     private mutating func uniqueStorage(minimumCapacity: Int) -> PerlHashStorage {
+        makeUnique(minimumCapacity: minimumCapacity)
+        return storage.unsafelyUnwrapped
+    }
+
+    /// Makes `storage` this hash's alone, with room for `minimumCapacity` entries. Callers
+    /// on hot paths use `storage` in place after it: a returned reference costs a retain.
+    private mutating func makeUnique(minimumCapacity: Int) {
         let isUnique = isKnownUniquelyReferenced(&storage)
         let current = storage?.entryCapacity ?? 0
-        if isUnique, current >= minimumCapacity { return storage.unsafelyUnwrapped }
+        if isUnique, current >= minimumCapacity { return }
         let capacity = minimumCapacity > current ? Swift.max(minimumCapacity, current * 2, 4) : current
         let fresh = PerlHashStorage.make(capacity: capacity)
         if let storage { fresh.fill(from: storage, moving: isUnique) }
         storage = fresh
-        return fresh
     }
 }
 
@@ -253,18 +260,21 @@ final class PerlHashStorage: ManagedBuffer<PerlHashHeader, PerlHashEntry> {
     }
 
     /// Appends an entry whose key is not present; the capacity is known to suffice.
+    ///
+    /// The pointers are taken out of their closures (`self` outlives this call) so that
+    /// no closure keeps `self` alive with a retain and a release per entry.
+    @inline(__always)
     func append(_ entry: consuming PerlHashEntry) {
-        let position = count
+        let header = withUnsafeMutablePointerToHeader { $0 }
+        let entries = withUnsafeMutablePointerToElements { $0 }
+        let position = header.pointee.count
         let hash = entry.hash
-        // The elements stay where they are for as long as `self` lives.
-        (withUnsafeMutablePointerToElements { $0 } + position).initialize(to: entry)
-        withUnsafeMutablePointers { header, entries in
-            header.pointee.count += 1
-            if header.pointee.index != nil {
-                if !header.pointee.index!.insert(position: position, hash: hash) { rebuildIndex(header, entries) }
-            } else if position >= PerlHash.indexThreshold {
-                rebuildIndex(header, entries)
-            }
+        (entries + position).initialize(to: entry)
+        header.pointee.count += 1
+        if header.pointee.index != nil {
+            if !header.pointee.index!.insert(position: position, hash: hash) { rebuildIndex(header, entries) }
+        } else if position >= PerlHash.indexThreshold {
+            rebuildIndex(header, entries)
         }
     }
 
