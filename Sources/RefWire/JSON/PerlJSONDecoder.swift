@@ -424,9 +424,10 @@ struct JSONParser: ~Copyable {
 
     /// The key whose opening quote is at `position`, and its ``PerlHash/Key/indexHash``.
     ///
-    /// A key of ASCII without escapes (nearly every key) is its bytes: they are hashed
-    /// where they lie and, from the key cache, the same bytes met again give back the
-    /// same `String` without building it anew. Any other key is read as a string.
+    /// A key of ASCII without escapes (nearly every key) is its bytes: the key cache gives
+    /// back the `String` and hash of the same bytes met before, trying the key that came
+    /// next last time before hashing the bytes where they lie. Any other key is read as a
+    /// string.
     private mutating func parseKeyString() throws(JSONDecodingError) -> (String, Int) {
         let quote = position
         var highBits: UInt64 = 0
@@ -436,6 +437,10 @@ struct JSONParser: ~Copyable {
             return (text, PerlHash.Key.string(text).indexHash)
         }
         let bytes = UnsafeRawBufferPointer(start: base + quote + 1, count: special - quote - 1)
+        if let (text, hash) = keyCache.predicted(bytes) {
+            position = special + 1
+            return (text, hash)
+        }
         let hash = PerlHash.Key.indexHash(latin1: bytes)
         if let text = keyCache.lookup(bytes, hash: hash) {
             position = special + 1

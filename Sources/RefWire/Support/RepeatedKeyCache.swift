@@ -1,62 +1,129 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The hash keys a JSON or YAML reader has met, by their bytes.
 ///
 /// Documents repeat their keys: every record in an array has the same ones. A key met
 /// again is shared (a `String` copy: nothing for short keys, a retain for long ones)
 /// instead of being built and allocated anew, as Perl shares hash keys. The bytes live
-/// in one flat buffer, so a lookup is a length check and a `memcmp`, with no reference
-/// counting. The table is made only once a document has shown enough keys to repeat
+/// in one flat buffer, so a lookup is a length check and a comparison of words, with no
+/// reference counting. The table is made only once a document has shown enough keys to repeat
 /// some, so small messages never pay for it; its size keeps one large document's keys
 /// apart (twitter.json's 94 distinct keys, in 256 slots, missed a quarter of the time).
 /// (Values repeat too, but caching them was measured to cost more than it saves on the
 /// nativejson files: their repeated values are mostly long or escaped.)
-struct RepeatedKeyCache {
+///
+/// Records repeat their keys in the same order too, so each cached key remembers the one
+/// that followed it last time: ``predicted(_:)`` checks that one first, with no hashing
+/// and no search.
+struct RepeatedKeyCache: ~Copyable {
     /// Longest key cached, in bytes.
     static let maximumLength = 40
     private static let slotCount = 1024
     /// Lookups before the table is made.
     private static let lookupsBeforeCaching = 256
 
+    private struct Slot {
+        /// The key's length in bytes; -1 for an empty slot.
+        var length = -1
+        var hash = 0
+        /// The slot of the key that followed this one last time, or -1.
+        var successor = -1
+        var text = ""
+    }
+
     private var lookups = 0
-    private var lengths: [Int] = []
-    private var bytes: [UInt8] = []
-    private var texts: [String] = []
+    /// `slotCount` slots once the table is made.
+    private var slots: UnsafeMutablePointer<Slot>?
+    /// Each slot's key bytes, `maximumLength` apart.
+    private var keyBytes: UnsafeMutableRawPointer?
+    /// The slot of the key met last, or -1.
+    private var previous = -1
+
+    init() {}
+
+    deinit {
+        guard let slots else { return }
+        slots.deinitialize(count: Self.slotCount)
+        slots.deallocate()
+        keyBytes.unsafelyUnwrapped.deallocate()
+    }
+
+    /// The key that followed the previous key last time, and its hash, if `key` is it.
+    mutating func predicted(_ key: UnsafeRawBufferPointer) -> (text: String, hash: Int)? {
+        guard previous >= 0, let slots else { return nil }
+        let slot = slots[previous].successor
+        guard slot >= 0, matches(slot, key) else { return nil }
+        previous = slot
+        return (slots[slot].text, slots[slot].hash)
+    }
 
     /// The key cached for `key`'s bytes, if any (a key longer than ``maximumLength``
     /// never is).
     mutating func lookup(_ key: UnsafeRawBufferPointer, hash: Int) -> String? {
-        guard !texts.isEmpty else {
+        guard let slots else {
             lookups += 1
             if lookups > Self.lookupsBeforeCaching {
-                lengths = Array(repeating: -1, count: Self.slotCount)
-                bytes = Array(repeating: 0, count: Self.slotCount * Self.maximumLength)
-                texts = Array(repeating: "", count: Self.slotCount)
+                let table = UnsafeMutablePointer<Slot>.allocate(capacity: Self.slotCount)
+                table.initialize(repeating: Slot(), count: Self.slotCount)
+                self.slots = table
+                keyBytes = .allocate(byteCount: Self.slotCount * Self.maximumLength, alignment: 8)
             }
             return nil
         }
         let slot = hash & (Self.slotCount - 1)
-        guard lengths[slot] == key.count else { return nil }
-        let matches = bytes.withUnsafeBytes { table in
-            key.isEmpty || memcmp(table.baseAddress! + slot * Self.maximumLength, key.baseAddress!, key.count) == 0
-        }
-        return matches ? texts[slot] : nil
+        guard matches(slot, key) else { return nil }
+        follow(slot)
+        return slots[slot].text
     }
 
     mutating func store(_ text: String, for key: UnsafeRawBufferPointer, hash: Int) {
-        guard !texts.isEmpty, key.count <= Self.maximumLength else { return }
-        let slot = hash & (Self.slotCount - 1)
-        lengths[slot] = key.count
-        bytes.withUnsafeMutableBytes { table in
-            guard let source = key.baseAddress else { return }
-            (table.baseAddress! + slot * Self.maximumLength).copyMemory(from: source, byteCount: key.count)
+        guard let slots, key.count <= Self.maximumLength else {
+            previous = -1
+            return
         }
-        texts[slot] = text
+        let slot = hash & (Self.slotCount - 1)
+        slots[slot].length = key.count
+        slots[slot].hash = hash
+        slots[slot].text = text
+        if let source = key.baseAddress {
+            (keyBytes.unsafelyUnwrapped + slot * Self.maximumLength).copyMemory(from: source, byteCount: key.count)
+        }
+        follow(slot)
+    }
+
+    /// Records that `slot`'s key came after the previous one.
+    private mutating func follow(_ slot: Int) {
+        if previous >= 0 { slots.unsafelyUnwrapped[previous].successor = slot }
+        previous = slot
+    }
+
+    /// Whether `slot` holds `key`'s bytes: compared a word at a time (the last word
+    /// overlapping), as keys are short, without a call to `memcmp`.
+    @inline(__always)
+    private func matches(_ slot: Int, _ key: UnsafeRawBufferPointer) -> Bool {
+        let count = key.count
+        guard slots.unsafelyUnwrapped[slot].length == count else { return false }
+        guard let key = key.baseAddress, count > 0 else { return true }
+        let cached = UnsafeRawPointer(keyBytes.unsafelyUnwrapped + slot * Self.maximumLength)
+        if count >= 8 {
+            var offset = 0
+            while offset + 8 < count {
+                if cached.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                    != key.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                {
+                    return false
+                }
+                offset += 8
+            }
+            return cached.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                == key.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        }
+        if count >= 4 {
+            return cached.loadUnaligned(as: UInt32.self) == key.loadUnaligned(as: UInt32.self)
+                && cached.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+                    == key.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+        }
+        // One to three bytes: the first, middle and last cover them all.
+        return cached.load(as: UInt8.self) == key.load(as: UInt8.self)
+            && cached.load(fromByteOffset: count / 2, as: UInt8.self) == key.load(fromByteOffset: count / 2, as: UInt8.self)
+            && cached.load(fromByteOffset: count - 1, as: UInt8.self) == key.load(fromByteOffset: count - 1, as: UInt8.self)
     }
 }
