@@ -281,16 +281,22 @@ struct JSONParser: ~Copyable {
         skipWhitespaceRun()
     }
 
-    /// Indented documents have a line feed and a run of spaces before each member: the
-    /// spaces go eight at a time.
+    /// Indented documents have a line feed and a run of spaces before each member. The
+    /// spaces go sixteen at a time, in two loads whose counts are combined without a
+    /// branch: indentation is mostly 6 to 10 spaces, and a branch on whether the first
+    /// eight were all spaces was mispredicted.
     @inline(never)
     private mutating func skipWhitespaceRun() {
+        let spaces: UInt64 = 0x2020_2020_2020_2020
+        if base[position] == 0x0A { position += 1 }
         while position < end {
-            if end - position >= 8 {
-                let word = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
-                let spaces = (word ^ 0x2020_2020_2020_2020).trailingZeroBitCount >> 3
-                position += spaces
-                if spaces == 8 { continue }
+            if end - position >= 16 {
+                let first = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
+                let second = UInt64(littleEndian: UnsafeRawPointer(base + position + 8).loadUnaligned(as: UInt64.self))
+                let head = (first ^ spaces).trailingZeroBitCount >> 3
+                let run = head == 8 ? 8 + (second ^ spaces).trailingZeroBitCount >> 3 : head
+                position += run
+                if run == 16 { continue }
             }
             switch base[position] {
             case 0x20, 0x0A, 0x0D, 0x09: position += 1
