@@ -436,6 +436,14 @@ struct JSONParser: ~Copyable {
     /// string.
     private mutating func parseKeyString() throws(JSONDecodingError) -> (String, Int) {
         let quote = position
+        // The predicted key's bytes and then a quote: they are ASCII without escapes, as
+        // every cached key is, so the scan below would have found just that.
+        if let (text, hash, count) = keyCache.predicted(
+            at: base + quote + 1, available: end - quote - 1, followedBy: UInt8(ascii: "\""))
+        {
+            position = quote + count + 2
+            return (text, hash)
+        }
         var highBits: UInt64 = 0
         let special = nextSpecialByte(from: quote + 1, highBits: &highBits)
         guard special < end, base[special] == UInt8(ascii: "\""), highBits & 0x8080_8080_8080_8080 == 0 else {
@@ -443,10 +451,6 @@ struct JSONParser: ~Copyable {
             return (text, PerlHash.Key.string(text).indexHash)
         }
         let bytes = UnsafeRawBufferPointer(start: base + quote + 1, count: special - quote - 1)
-        if let (text, hash) = keyCache.predicted(bytes) {
-            position = special + 1
-            return (text, hash)
-        }
         let hash = PerlHash.Key.indexHash(latin1: bytes)
         if let text = keyCache.lookup(bytes, hash: hash) {
             position = special + 1

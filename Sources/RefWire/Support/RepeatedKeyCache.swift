@@ -11,8 +11,8 @@
 /// nativejson files: their repeated values are mostly long or escaped.)
 ///
 /// Records repeat their keys in the same order too, so each cached key remembers the one
-/// that followed it last time: ``predicted(_:)`` checks that one first, with no hashing
-/// and no search.
+/// that followed it last time: ``predicted(at:available:followedBy:)`` checks that one
+/// first, with no hashing and no search.
 struct RepeatedKeyCache: ~Copyable {
     /// Longest key cached, in bytes.
     static let maximumLength = 40
@@ -46,13 +46,22 @@ struct RepeatedKeyCache: ~Copyable {
         keyBytes.unsafelyUnwrapped.deallocate()
     }
 
-    /// The key that followed the previous key last time, and its hash, if `key` is it.
-    mutating func predicted(_ key: UnsafeRawBufferPointer) -> (text: String, hash: Int)? {
+    /// The key that followed the previous key last time, its hash and its length, if the
+    /// bytes at `start` are that key followed by `terminator` (`available` bytes may be
+    /// read). The reader learns where its key ends from the prediction, without scanning.
+    @inline(__always)
+    mutating func predicted(at start: UnsafeRawPointer, available: Int, followedBy terminator: UInt8)
+        -> (text: String, hash: Int, count: Int)?
+    {
         guard previous >= 0, let slots else { return nil }
         let slot = slots[previous].successor
-        guard slot >= 0, matches(slot, key) else { return nil }
+        guard slot >= 0 else { return nil }
+        let count = slots[slot].length
+        guard count < available, start.load(fromByteOffset: count, as: UInt8.self) == terminator,
+            matches(slot, UnsafeRawBufferPointer(start: start, count: count))
+        else { return nil }
         previous = slot
-        return (slots[slot].text, slots[slot].hash)
+        return (slots[slot].text, slots[slot].hash, count)
     }
 
     /// The key cached for `key`'s bytes, if any (a key longer than ``maximumLength``
