@@ -207,6 +207,7 @@ struct JSONParser: ~Copyable {
     }
 
     /// A key, the colon after it, and the whitespace before its value.
+    @inline(__always)
     private mutating func parseKey() throws(JSONDecodingError) {
         guard position < end else { throw failure(.truncated, at: end) }
         guard base[position] == UInt8(ascii: "\"") else {
@@ -434,6 +435,7 @@ struct JSONParser: ~Copyable {
     /// back the `String` and hash of the same bytes met before, trying the key that came
     /// next last time before hashing the bytes where they lie. Any other key is read as a
     /// string.
+    @inline(__always)
     private mutating func parseKeyString() throws(JSONDecodingError) -> (String, Int) {
         let quote = position
         // The predicted key's bytes and then a quote: they are ASCII without escapes, as
@@ -462,6 +464,7 @@ struct JSONParser: ~Copyable {
     }
 
     /// The string whose opening quote is at `position`.
+    @inline(__always)
     private mutating func parseString() throws(JSONDecodingError) -> String {
         let quote = position
         var highBits: UInt64 = 0
