@@ -9,11 +9,15 @@ import RefWire
 /// through containers exactly as the standard library's do — from the payload's value and
 /// from each of its first children. The two must agree: the same values, or errors of the
 /// same kind at the same coding path. Every error is a ``PerlValueDecodingError``.
+///
+/// The input is also read as JSON straight into the same types and more, and compared
+/// with the bridge's reading of the same document (``JSONCodableTarget``).
 enum CodableTarget {
     /// How many of the root's elements or values are decoded on their own as well.
     static let childrenChecked = 16
 
     static func run(_ input: UnsafeBufferPointer<UInt8>) throws(FuzzFailure) {
+        try JSONCodableTarget.run(input)
         let sniffed = Result { () throws(PayloadDecodingError) in try PayloadCodec().decodeSniffing(input) }
         guard case .success(let (root, _)) = sniffed else { return }
         var values = [root]

@@ -432,7 +432,7 @@ final class PerlDecodingContext {
     /// known statically. The result is `T`, not `T?`: an optional of an unspecialised `T`
     /// looks up its metadata on every call.)
     @inline(__always)
-    private func decodePlain<T>(
+    func decodePlain<T>(
         _ plain: PlainType, _ type: T.Type, from value: PerlResolvedValue, at path: () -> PerlCodingPath
     ) throws -> T {
         switch plain {
@@ -458,38 +458,40 @@ final class PerlDecodingContext {
     /// An array of a plain type, `T` being `[E]` for the `E` that `plain` names: a loop
     /// specialised for each plain type, since such arrays (coordinates, ids) are often
     /// the bulk of a document and the generic loop pays a metadata lookup per array.
+    /// `element` gives the elements resolved, in order (a JSON tape walks to each from
+    /// the one before).
     func decodePlainArray<T>(
-        _ plain: PlainType, _ elements: [PerlValue], as type: T.Type, at path: () -> PerlCodingPath,
-        trail: PerlAliasTrail?
+        _ plain: PlainType, count: Int, as type: T.Type, at path: () -> PerlCodingPath,
+        element: (Int) throws -> PerlResolvedValue
     ) throws -> T {
         switch plain {
-        case .string: unsafeBitCast(try plainArray(plain, String.self, elements, at: path, trail: trail), to: T.self)
-        case .bool: unsafeBitCast(try plainArray(plain, Bool.self, elements, at: path, trail: trail), to: T.self)
-        case .double: unsafeBitCast(try plainArray(plain, Double.self, elements, at: path, trail: trail), to: T.self)
-        case .float: unsafeBitCast(try plainArray(plain, Float.self, elements, at: path, trail: trail), to: T.self)
-        case .int: unsafeBitCast(try plainArray(plain, Int.self, elements, at: path, trail: trail), to: T.self)
-        case .int8: unsafeBitCast(try plainArray(plain, Int8.self, elements, at: path, trail: trail), to: T.self)
-        case .int16: unsafeBitCast(try plainArray(plain, Int16.self, elements, at: path, trail: trail), to: T.self)
-        case .int32: unsafeBitCast(try plainArray(plain, Int32.self, elements, at: path, trail: trail), to: T.self)
-        case .int64: unsafeBitCast(try plainArray(plain, Int64.self, elements, at: path, trail: trail), to: T.self)
-        case .int128: unsafeBitCast(try plainArray(plain, Int128.self, elements, at: path, trail: trail), to: T.self)
-        case .uint: unsafeBitCast(try plainArray(plain, UInt.self, elements, at: path, trail: trail), to: T.self)
-        case .uint8: unsafeBitCast(try plainArray(plain, UInt8.self, elements, at: path, trail: trail), to: T.self)
-        case .uint16: unsafeBitCast(try plainArray(plain, UInt16.self, elements, at: path, trail: trail), to: T.self)
-        case .uint32: unsafeBitCast(try plainArray(plain, UInt32.self, elements, at: path, trail: trail), to: T.self)
-        case .uint64: unsafeBitCast(try plainArray(plain, UInt64.self, elements, at: path, trail: trail), to: T.self)
-        case .uint128: unsafeBitCast(try plainArray(plain, UInt128.self, elements, at: path, trail: trail), to: T.self)
+        case .string: unsafeBitCast(try plainArray(plain, String.self, count, at: path, element), to: T.self)
+        case .bool: unsafeBitCast(try plainArray(plain, Bool.self, count, at: path, element), to: T.self)
+        case .double: unsafeBitCast(try plainArray(plain, Double.self, count, at: path, element), to: T.self)
+        case .float: unsafeBitCast(try plainArray(plain, Float.self, count, at: path, element), to: T.self)
+        case .int: unsafeBitCast(try plainArray(plain, Int.self, count, at: path, element), to: T.self)
+        case .int8: unsafeBitCast(try plainArray(plain, Int8.self, count, at: path, element), to: T.self)
+        case .int16: unsafeBitCast(try plainArray(plain, Int16.self, count, at: path, element), to: T.self)
+        case .int32: unsafeBitCast(try plainArray(plain, Int32.self, count, at: path, element), to: T.self)
+        case .int64: unsafeBitCast(try plainArray(plain, Int64.self, count, at: path, element), to: T.self)
+        case .int128: unsafeBitCast(try plainArray(plain, Int128.self, count, at: path, element), to: T.self)
+        case .uint: unsafeBitCast(try plainArray(plain, UInt.self, count, at: path, element), to: T.self)
+        case .uint8: unsafeBitCast(try plainArray(plain, UInt8.self, count, at: path, element), to: T.self)
+        case .uint16: unsafeBitCast(try plainArray(plain, UInt16.self, count, at: path, element), to: T.self)
+        case .uint32: unsafeBitCast(try plainArray(plain, UInt32.self, count, at: path, element), to: T.self)
+        case .uint64: unsafeBitCast(try plainArray(plain, UInt64.self, count, at: path, element), to: T.self)
+        case .uint128: unsafeBitCast(try plainArray(plain, UInt128.self, count, at: path, element), to: T.self)
         }
     }
 
     private func plainArray<E>(
-        _ plain: PlainType, _ type: E.Type, _ elements: [PerlValue], at path: () -> PerlCodingPath,
-        trail: PerlAliasTrail?
+        _ plain: PlainType, _ type: E.Type, _ count: Int, at path: () -> PerlCodingPath,
+        _ element: (Int) throws -> PerlResolvedValue
     ) throws -> [E] {
         var array: [E] = []
-        array.reserveCapacity(elements.count)
-        for index in elements.indices {
-            let resolved = try resolve(elements[index], trail: trail, at: path().appending(index: index))
+        array.reserveCapacity(count)
+        for index in 0..<count {
+            let resolved = try element(index)
             array.append(try decodePlain(plain, E.self, from: resolved, at: { path().appending(index: index) }))
         }
         return array
@@ -497,7 +499,7 @@ final class PerlDecodingContext {
 
     /// A byte collection (`[UInt8]`, `Data`, … anything range-replaceable of `UInt8`)
     /// from a byte string, or from a character string that Perl could downgrade to one.
-    private func decodeByteCollection<T>(
+    func decodeByteCollection<T>(
         _ collectionType: any RangeReplaceableCollection<UInt8>.Type, _ type: T.Type, from value: PerlResolvedValue,
         at path: PerlCodingPath
     ) throws -> T {
@@ -541,30 +543,15 @@ final class PerlDecodingContext {
 
     /// Touched for every non-plain value; the context is confined to one `decode` call on
     /// one thread, so the exclusivity check on each access buys nothing.
-    @exclusivity(unchecked) private var typeTraits: [ObjectIdentifier: TypeTraits] = [:]
-
-    /// A small direct-mapped cache in front of `typeTraits`, by the metatype's address:
-    /// a document's few types are asked for over and over, and hashing the identifier
-    /// for the dictionary cost more than the rest of decoding a small struct's field.
-    @exclusivity(unchecked) private var recentTraits = [(type: ObjectIdentifier, traits: TypeTraits)?](
-        repeating: nil, count: 32)
+    @exclusivity(unchecked) private var typeTraits = PerlTypeTraitsCache<TypeTraits>()
 
     private func traits<T>(of type: T.Type) -> TypeTraits {
-        let identifier = ObjectIdentifier(type)
-        let slot = Int(truncatingIfNeeded: UInt(bitPattern: identifier) >> 4) & 31
-        if let recent = recentTraits[slot], recent.type == identifier { return recent.traits }
-        let traits: TypeTraits
-        if let known = typeTraits[identifier] {
-            traits = known
-        } else {
-            traits = TypeTraits(
+        typeTraits.traits(of: type) { type in
+            TypeTraits(
                 byteCollection: type as? any RangeReplaceableCollection<UInt8>.Type,
                 array: type as? any PerlDecodableArray.Type,
                 stringKeyedDictionary: type as? any PerlDecodableStringKeyedDictionary.Type)
-            typeTraits[identifier] = traits
         }
-        recentTraits[slot] = (identifier, traits)
-        return traits
     }
 
     // MARK: Plain values
@@ -670,6 +657,38 @@ final class PerlDecodingContext {
     }
 }
 
+/// What a decoder needs to know of a non-plain type, found once per type: the runtime's
+/// conformance checks are costly, and every value of the type would ask.
+struct PerlTypeTraitsCache<Traits> {
+    private var known: [ObjectIdentifier: Traits] = [:]
+    /// A small direct-mapped cache in front of `known`, by the metatype's address: a
+    /// document's few types are asked for over and over, and hashing the identifier for
+    /// the dictionary cost more than the rest of decoding a small struct's field.
+    private var recent = [(type: ObjectIdentifier, traits: Traits)?](repeating: nil, count: 32)
+
+    @inline(__always)
+    mutating func traits<T>(of type: T.Type, _ find: (T.Type) -> Traits) -> Traits {
+        let identifier = ObjectIdentifier(type)
+        let slot = Int(truncatingIfNeeded: UInt(bitPattern: identifier) >> 4) & 31
+        if let cached = recent[slot], cached.type == identifier { return cached.traits }
+        return miss(type, identifier, slot, find)
+    }
+
+    private mutating func miss<T>(_ type: T.Type, _ identifier: ObjectIdentifier, _ slot: Int, _ find: (T.Type) -> Traits)
+        -> Traits
+    {
+        let traits: Traits
+        if let cached = known[identifier] {
+            traits = cached
+        } else {
+            traits = find(type)
+            known[identifier] = traits
+        }
+        recent[slot] = (identifier, traits)
+        return traits
+    }
+}
+
 // MARK: - Collections
 
 /// An array the bridge decodes itself, as `Array.init(from:)` would through an unkeyed
@@ -689,7 +708,9 @@ extension Array: PerlDecodableArray where Element: Decodable {
         depth: Int, trail: PerlAliasTrail?
     ) throws -> T {
         if let plain = PerlDecodingContext.PlainType(Element.self) {
-            return try context.decodePlainArray(plain, elements, as: T.self, at: path, trail: trail)
+            return try context.decodePlainArray(plain, count: elements.count, as: T.self, at: path) { index in
+                try context.resolve(elements[index], trail: trail, at: path().appending(index: index))
+            }
         }
         // Filled in place: an unspecialised `append` looks up the array's metadata each time.
         let array = try [Element](unsafeUninitializedCapacity: elements.count) { buffer, initialized in

@@ -27,7 +27,11 @@ extension PerlJSONEncoder {
 }
 
 extension PerlJSONDecoder {
-    /// Decodes a `T` from a JSON document, through ``PerlValueDecoder``.
+    /// Decodes a `T` from a JSON document, with ``PerlValueDecoder``'s mapping.
+    ///
+    /// The result, and any error, is exactly what
+    /// `valueDecoder.decode(type, from: decode(bytes))` gives, but the document is read
+    /// straight into `T`, without building the ``PerlValue`` in between.
     ///
     /// ```swift
     /// let job = try PerlJSONDecoder().decode(Job.self, from: frame.payload)
@@ -39,6 +43,12 @@ extension PerlJSONDecoder {
     public func decode<T: Decodable>(
         _ type: T.Type, from bytes: some Collection<UInt8>, using valueDecoder: PerlValueDecoder = PerlValueDecoder()
     ) throws -> T {
-        try valueDecoder.decode(type, from: decode(bytes))
+        let result = try bytes.withContiguousStorageIfAvailable { buffer in
+            try decodeDirectly(type, from: buffer, using: valueDecoder)
+        }
+        if let result { return result }
+        return try Array(bytes).withUnsafeBufferPointer { buffer in
+            try decodeDirectly(type, from: buffer, using: valueDecoder)
+        }
     }
 }

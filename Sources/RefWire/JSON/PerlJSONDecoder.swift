@@ -62,10 +62,10 @@ public struct PerlJSONDecoder: Sendable {
 /// into an exactly sized `[PerlValue]` in one step, closing an object builds its
 /// ``PerlHash`` from the keys and values on top of the stacks.
 struct JSONParser: ~Copyable {
-    private let base: UnsafePointer<UInt8>
-    private let end: Int
-    private var position = 0
-    private let options: JSONDecodingOptions
+    let base: UnsafePointer<UInt8>
+    let end: Int
+    var position = 0
+    let options: JSONDecodingOptions
 
     private var values = ValueStack()
     /// The keys of the open objects, innermost last.
@@ -273,7 +273,7 @@ struct JSONParser: ~Copyable {
     /// Compact documents have none, and pay one comparison; the one space after a colon
     /// in indented documents costs two.
     @inline(__always)
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         guard position < end && base[position] <= 0x20 else { return }
         if base[position] == 0x20 && position + 1 < end && base[position + 1] > 0x20 {
             position += 1
@@ -308,7 +308,7 @@ struct JSONParser: ~Copyable {
 
     /// `true`, `false` or `null`: its first four bytes compared in one load where the
     /// input has them; byte by byte otherwise, and to name the byte that differs.
-    private mutating func parseLiteral(_ literal: StaticString) throws(JSONDecodingError) {
+    mutating func parseLiteral(_ literal: StaticString) throws(JSONDecodingError) {
         let length = literal.utf8CodeUnitCount
         if end - position >= length {
             let head = UnsafeRawPointer(base + position).loadUnaligned(as: UInt32.self)
@@ -330,7 +330,7 @@ struct JSONParser: ~Copyable {
     /// A number, checked against RFC 8259's grammar as it is scanned. Its digits are
     /// gathered into a `UInt64` on the way; only numbers of more than 19 digits, which
     /// that cannot hold, are looked at again.
-    private mutating func parseNumber() throws(JSONDecodingError) -> PerlValue {
+    mutating func parseNumber() throws(JSONDecodingError) -> PerlValue {
         let start = position
         let negative = base[position] == UInt8(ascii: "-")
         if negative { position += 1 }
@@ -481,7 +481,7 @@ struct JSONParser: ~Copyable {
     /// ASCII and decode to whole characters, so the raw bytes are invalid exactly where
     /// the unescaped text would be). A string without escapes becomes a `String` straight
     /// from the input; escapes are decoded into a scratch buffer first.
-    private mutating func finishString(quote: Int, special: Int, highBits scanned: UInt64) throws(JSONDecodingError)
+    mutating func finishString(quote: Int, special: Int, highBits scanned: UInt64) throws(JSONDecodingError)
         -> String
     {
         let contentStart = quote + 1
@@ -545,7 +545,7 @@ struct JSONParser: ~Copyable {
     /// before it are ORed into `highBits`, whose bits 7, 15, … say whether any was
     /// outside ASCII.
     @inline(__always)
-    private func nextSpecialByte(from start: Int, highBits: inout UInt64) -> Int {
+    func nextSpecialByte(from start: Int, highBits: inout UInt64) -> Int {
         var index = start
         while end - index >= 8 {
             let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
@@ -645,7 +645,7 @@ struct JSONParser: ~Copyable {
 
     /// Builds an error out of line, keeping the hot paths small.
     @inline(never)
-    private func failure(_ kind: JSONDecodingError.Kind, at offset: Int) -> JSONDecodingError {
+    func failure(_ kind: JSONDecodingError.Kind, at offset: Int) -> JSONDecodingError {
         JSONDecodingError(kind, at: offset)
     }
 }

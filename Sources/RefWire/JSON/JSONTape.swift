@@ -1,0 +1,418 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A JSON document checked and indexed in one pass, for decoding straight into
+/// `Decodable` types (``JSONTapeDecoder``) without a ``PerlValue`` tree.
+///
+/// Each value is one ``Entry`` in document order, each object key one entry before its
+/// value; a container's entry says where its contents end, so a value the type does not
+/// ask for is skipped in one step. Nothing is allocated per value: strings stay bytes in
+/// the input until a `String` is asked for. Numbers are parsed here, as the tree parser
+/// parses them, because whether a number is out of range (an error, or a string under
+/// ``JSONDecodingOptions/OutOfRangeNumberPolicy/keepAsString``) is part of reading the
+/// document.
+struct JSONTape {
+    enum Kind: UInt8 {
+        case null, `false`, `true`
+        /// Payload: the `Int64`'s bits.
+        case integer
+        /// Payload: the `UInt64` (above `Int64.max`).
+        case unsigned
+        /// Payload: the `Double`'s bits.
+        case double
+        /// A number out of range kept as its text (a string to Perl). Payload: its length;
+        /// offset: its first byte.
+        case numberText
+        /// Payload: the length of the bytes between the quotes; offset: the opening quote.
+        case string
+        /// An object key, laid out as a string.
+        case key
+        /// Payload: the index after its last entry (low 32 bits) and its element count
+        /// (high 32 bits).
+        case array
+        /// As an array, the count being of members.
+        case object
+    }
+
+    /// Flags in ``Entry/header``.
+    static let escapedFlag: UInt64 = 1 << 4
+    /// An object that names a key twice, or might (a key with escapes, compared only
+    /// unescaped): its keys are compared exactly when it is decoded.
+    static let duplicatesFlag: UInt64 = 1 << 5
+
+    /// One value: kind in the low 4 bits of `header`, flags in the next 4, the byte offset
+    /// above them.
+    struct Entry {
+        var header: UInt64
+        var payload: UInt64
+
+        init(_ kind: Kind, offset: Int, payload: UInt64, flags: UInt64 = 0) {
+            header = UInt64(kind.rawValue) | flags | UInt64(offset) << 8
+            self.payload = payload
+        }
+
+        var kind: Kind { Kind(rawValue: UInt8(truncatingIfNeeded: header & 0xF)).unsafelyUnwrapped }
+        var offset: Int { Int(truncatingIfNeeded: header >> 8) }
+        var isEscaped: Bool { header & JSONTape.escapedFlag != 0 }
+        var mayHaveDuplicates: Bool { header & JSONTape.duplicatesFlag != 0 }
+        /// For a container: the index after its contents.
+        var end: Int { Int(truncatingIfNeeded: payload & 0xFFFF_FFFF) }
+        /// For a container: its elements or members.
+        var count: Int { Int(truncatingIfNeeded: payload >> 32) }
+    }
+
+    let entries: UnsafeBufferPointer<Entry>
+    let input: UnsafeBufferPointer<UInt8>
+
+    /// A `null` after the document, standing for a value that is not there (the missing
+    /// `super` key of ``KeyedDecodingContainerProtocol/superDecoder()``).
+    var missing: Int { entries.count - 1 }
+
+    @inline(__always)
+    subscript(index: Int) -> Entry { entries[index] }
+
+    /// The index of the value after the one at `index`.
+    @inline(__always)
+    func next(after index: Int) -> Int {
+        let entry = entries[index]
+        return entry.kind.rawValue >= Kind.array.rawValue ? entry.end : index + 1
+    }
+
+    /// The bytes between a string's or key's quotes, or a number's text.
+    @inline(__always)
+    func rawBytes(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+        let entry = entries[index]
+        let start = entry.kind == .numberText ? entry.offset : entry.offset + 1
+        return UnsafeBufferPointer(rebasing: input[start..<start + Int(truncatingIfNeeded: entry.payload)])
+    }
+}
+
+/// The pass that writes a ``JSONTape``: ``JSONParser/parseDocument()``'s grammar, limits
+/// and error offsets, with the tree parser's own scanners for whitespace, literals,
+/// numbers and strings, so that both paths accept and reject exactly the same documents.
+struct JSONTapeBuilder: ~Copyable {
+    private var scanner: JSONParser
+    private(set) var entries: [JSONTape.Entry] = []
+    private var containers: [OpenContainer] = []
+    /// Fingerprints of the keys of the open objects, innermost last.
+    private var keyPrints: [UInt64] = []
+    private var valueCount = 0
+
+    private struct OpenContainer {
+        var index: Int
+        var isObject: Bool
+        /// Values completed in it so far.
+        var count = 0
+        var keyPrintStart: Int
+        /// Bits of its keys' fingerprints seen so far: a key whose bit is new is no duplicate.
+        var keyBloom: UInt64 = 0
+        /// The tape index of its first key equal to an earlier one.
+        var firstDuplicate: Int?
+        /// Whether a key had escapes, so that duplicates must be searched after unescaping.
+        var hasEscapedKey = false
+    }
+
+    init(buffer: UnsafeBufferPointer<UInt8>, options: JSONDecodingOptions) {
+        scanner = JSONParser(buffer: buffer, options: options)
+        entries.reserveCapacity(Swift.min(buffer.count / 4, 1 << 16) + 2)
+    }
+
+    private var base: UnsafePointer<UInt8> { scanner.base }
+    private var end: Int { scanner.end }
+    private var options: JSONDecodingOptions { scanner.options }
+
+    /// Reads the document, leaving the tape in ``entries`` with the `missing` entry last.
+    mutating func build() throws(JSONDecodingError) {
+        scanner.skipWhitespace()
+        document: while true {
+            guard scanner.position < end else { throw scanner.failure(.truncated, at: end) }
+            try count()
+            let position = scanner.position
+            switch base[position] {
+            case UInt8(ascii: "{"):
+                try open(isObject: true)
+                scanner.position += 1
+                scanner.skipWhitespace()
+                if scanner.position < end && base[scanner.position] == UInt8(ascii: "}") {
+                    scanner.position += 1
+                    try close()
+                } else {
+                    try checkContainerCount(0, at: scanner.position)
+                    try parseKey()
+                    continue document
+                }
+            case UInt8(ascii: "["):
+                try open(isObject: false)
+                scanner.position += 1
+                scanner.skipWhitespace()
+                if scanner.position < end && base[scanner.position] == UInt8(ascii: "]") {
+                    scanner.position += 1
+                    try close()
+                } else {
+                    try checkContainerCount(0, at: scanner.position)
+                    continue document
+                }
+            case UInt8(ascii: "\""):
+                _ = try parseString(as: .string)
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                switch try scanner.parseNumber() {
+                case .integer(let number): append(.integer, at: position, payload: UInt64(bitPattern: number))
+                case .unsigned(let number): append(.unsigned, at: position, payload: number)
+                case .double(let number): append(.double, at: position, payload: number.bitPattern)
+                default: append(.numberText, at: position, payload: UInt64(scanner.position - position))
+                }
+            case UInt8(ascii: "t"):
+                try scanner.parseLiteral("true")
+                append(.true, at: position, payload: 0)
+            case UInt8(ascii: "f"):
+                try scanner.parseLiteral("false")
+                append(.false, at: position, payload: 0)
+            case UInt8(ascii: "n"):
+                try scanner.parseLiteral("null")
+                append(.null, at: position, payload: 0)
+            default:
+                throw scanner.failure(.unexpectedByte(base[position], expected: .value), at: position)
+            }
+
+            // A value ended: go on in the innermost open container, closing containers
+            // as long as they end.
+            while let container = containers.last {
+                scanner.skipWhitespace()
+                guard scanner.position < end else { throw scanner.failure(.truncated, at: end) }
+                let byte = base[scanner.position]
+                scanner.position += 1
+                if byte == UInt8(ascii: ",") {
+                    try checkContainerCount(container.count, at: scanner.position - 1)
+                    scanner.skipWhitespace()
+                    if container.isObject { try parseKey() }
+                    continue document
+                }
+                guard byte == UInt8(ascii: container.isObject ? "}" : "]") else {
+                    throw scanner.failure(
+                        .unexpectedByte(byte, expected: container.isObject ? .commaOrEndOfObject : .commaOrEndOfArray),
+                        at: scanner.position - 1)
+                }
+                try close()
+            }
+            break
+        }
+        scanner.skipWhitespace()
+        if scanner.position < end { throw scanner.failure(.trailingBytes(count: end - scanner.position), at: scanner.position) }
+        entries.append(JSONTape.Entry(.null, offset: 0, payload: 0))
+    }
+
+    // MARK: Containers
+
+    @inline(__always)
+    private mutating func append(_ kind: JSONTape.Kind, at offset: Int, payload: UInt64, flags: UInt64 = 0) {
+        entries.append(JSONTape.Entry(kind, offset: offset, payload: payload, flags: flags))
+        if kind != .key && !containers.isEmpty { containers[containers.count - 1].count += 1 }
+    }
+
+    private mutating func open(isObject: Bool) throws(JSONDecodingError) {
+        guard containers.count < options.maximumDepth else {
+            throw scanner.failure(.depthLimitExceeded(limit: options.maximumDepth), at: scanner.position)
+        }
+        containers.append(OpenContainer(index: entries.count, isObject: isObject, keyPrintStart: keyPrints.count))
+        entries.append(JSONTape.Entry(isObject ? .object : .array, offset: scanner.position, payload: 0))
+    }
+
+    /// Closes the innermost container, which ended just before `scanner.position`.
+    private mutating func close() throws(JSONDecodingError) {
+        let container = containers.removeLast()
+        var flags: UInt64 = 0
+        if container.isObject {
+            if container.hasEscapedKey || container.firstDuplicate != nil {
+                if let duplicate = try firstDuplicateKey(container) {
+                    if options.duplicateKeys == .reject {
+                        throw JSONDecodingError(
+                            .duplicateKey(JSONTapeKeys.string(entries, key: duplicate, scanner: &scanner)),
+                            at: entries[duplicate].offset)
+                    }
+                    flags = JSONTape.duplicatesFlag
+                }
+            }
+            keyPrints.removeLast(keyPrints.count - container.keyPrintStart)
+        }
+        let kind: JSONTape.Kind = container.isObject ? .object : .array
+        entries[container.index] = JSONTape.Entry(
+            kind, offset: entries[container.index].offset,
+            payload: UInt64(entries.count) | UInt64(container.count) << 32, flags: flags)
+        if !containers.isEmpty { containers[containers.count - 1].count += 1 }
+    }
+
+    /// The first key of `container` equal to an earlier one. Without escaped keys the
+    /// fingerprints already found it; otherwise the keys are compared unescaped.
+    private mutating func firstDuplicateKey(_ container: OpenContainer) throws(JSONDecodingError) -> Int? {
+        guard container.hasEscapedKey else { return container.firstDuplicate }
+        var seen: Set<[UInt8]> = []
+        var index = container.index + 1
+        while index < entries.count {
+            if !seen.insert(JSONTapeKeys.bytes(entries, key: index, scanner: &scanner)).inserted { return index }
+            index = JSONTape.nextIndex(entries, after: index + 1)
+        }
+        return nil
+    }
+
+    @inline(__always)
+    private mutating func count() throws(JSONDecodingError) {
+        valueCount += 1
+        if valueCount > options.maximumTotalCount {
+            throw scanner.failure(.totalLimitExceeded(limit: options.maximumTotalCount), at: scanner.position)
+        }
+    }
+
+    @inline(__always)
+    private func checkContainerCount(_ entries: Int, at offset: Int) throws(JSONDecodingError) {
+        if entries >= options.maximumContainerCount {
+            throw scanner.failure(.containerLimitExceeded(limit: options.maximumContainerCount), at: offset)
+        }
+    }
+
+    // MARK: Keys and strings
+
+    /// A key, the colon after it, and the whitespace before its value.
+    private mutating func parseKey() throws(JSONDecodingError) {
+        guard scanner.position < end else { throw scanner.failure(.truncated, at: end) }
+        guard base[scanner.position] == UInt8(ascii: "\"") else {
+            throw scanner.failure(.unexpectedByte(base[scanner.position], expected: .key), at: scanner.position)
+        }
+        let index = entries.count
+        let escaped = try parseString(as: .key)
+        noteKey(index, escaped: escaped)
+        scanner.skipWhitespace()
+        guard scanner.position < end else { throw scanner.failure(.truncated, at: end) }
+        guard base[scanner.position] == UInt8(ascii: ":") else {
+            throw scanner.failure(.unexpectedByte(base[scanner.position], expected: .colon), at: scanner.position)
+        }
+        scanner.position += 1
+        scanner.skipWhitespace()
+    }
+
+    /// Looks for the key at `index` among its object's earlier keys: a 64-bit filter
+    /// first, then the fingerprints, then the bytes. Objects rarely repeat a key, and
+    /// this costs a few operations per key where a hash set would allocate.
+    private mutating func noteKey(_ index: Int, escaped: Bool) {
+        let last = containers.count - 1
+        if escaped {
+            containers[last].hasEscapedKey = true
+            return
+        }
+        let key = entries[index]
+        let print = fingerprint(key)
+        let bit: UInt64 = 1 << (print >> 58)
+        defer { keyPrints.append(print) }
+        guard containers[last].keyBloom & bit != 0 else {
+            containers[last].keyBloom |= bit
+            return
+        }
+        guard containers[last].firstDuplicate == nil else { return }
+        let bytes = UnsafeRawBufferPointer(start: base + key.offset + 1, count: Int(key.payload))
+        var keyIndex = containers[last].index + 1
+        for earlier in keyPrints[containers[last].keyPrintStart...] {
+            defer { keyIndex = JSONTape.nextIndex(entries, after: keyIndex + 1) }
+            guard earlier == print else { continue }
+            let other = entries[keyIndex]
+            if !other.isEscaped, other.payload == key.payload,
+                bytes.isEmpty || memcmp(base + other.offset + 1, bytes.baseAddress!, bytes.count) == 0
+            {
+                containers[last].firstDuplicate = index
+                return
+            }
+        }
+    }
+
+    /// A hash of a key's length and its first and last eight bytes (the key may be
+    /// shorter: the bytes around it are the quotes and the input).
+    @inline(__always)
+    private func fingerprint(_ key: JSONTape.Entry) -> UInt64 {
+        let length = Int(key.payload)
+        let start = key.offset + 1
+        var head: UInt64 = 0
+        var tail: UInt64 = 0
+        if length >= 8 {
+            head = UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self)
+            tail = UnsafeRawPointer(base + start + length - 8).loadUnaligned(as: UInt64.self)
+        } else {
+            for offset in 0..<length { head = head << 8 | UInt64(base[start + offset]) }
+        }
+        var mixed = (head ^ UInt64(length) &* 0x9E37_79B9_7F4A_7C15) &* 0xBF58_476D_1CE4_E5B9
+        mixed = (mixed ^ tail ^ mixed >> 31) &* 0x94D0_49BB_1331_11EB
+        return mixed ^ mixed >> 29
+    }
+
+    /// A string or key at `scanner.position`; whether it has escapes.
+    ///
+    /// A string without escapes is checked where it lies (UTF-8 only if it is not ASCII),
+    /// which is the tree parser's own check in the same order; one with escapes is read
+    /// by the tree parser's `finishString`, which has every escape rule.
+    private mutating func parseString(as kind: JSONTape.Kind) throws(JSONDecodingError) -> Bool {
+        let quote = scanner.position
+        var highBits: UInt64 = 0
+        let special = scanner.nextSpecialByte(from: quote + 1, highBits: &highBits)
+        if special < end && base[special] == UInt8(ascii: "\"") {
+            let length = special - quote - 1
+            guard length <= options.maximumStringLength else {
+                throw scanner.failure(.stringLimitExceeded(limit: options.maximumStringLength), at: quote)
+            }
+            if highBits & 0x8080_8080_8080_8080 != 0 {
+                let invalid = JSONUTF8.firstInvalidOffset(in: UnsafeBufferPointer(start: base + quote + 1, count: length))
+                if invalid < length { throw scanner.failure(.invalidUTF8, at: quote + 1 + invalid) }
+            }
+            scanner.position = special + 1
+            append(kind, at: quote, payload: UInt64(length))
+            return false
+        }
+        _ = try scanner.finishString(quote: quote, special: special, highBits: highBits)
+        append(kind, at: quote, payload: UInt64(scanner.position - quote - 2), flags: JSONTape.escapedFlag)
+        return true
+    }
+}
+
+extension JSONTape {
+    /// ``JSONTape/next(after:)`` while the tape is being written.
+    @inline(__always)
+    static func nextIndex(_ entries: [Entry], after index: Int) -> Int {
+        let entry = entries[index]
+        return entry.kind.rawValue >= Kind.array.rawValue ? entry.end : index + 1
+    }
+}
+
+/// Keys and strings with escapes, read again by the tree parser's string reader (they are
+/// rare; the tape keeps only where they are).
+enum JSONTapeKeys {
+    /// The string whose entry is `entries[key]`, unescaped.
+    static func string(_ entries: [JSONTape.Entry], key: Int, scanner: inout JSONParser) -> String {
+        let entry = entries[key]
+        let content = UnsafeBufferPointer(start: scanner.base + entry.offset + 1, count: Int(entry.payload))
+        guard entry.isEscaped else { return String(decoding: content, as: UTF8.self) }
+        return unescape(at: entry.offset, scanner: &scanner)
+    }
+
+    /// The UTF-8 of `entries[key]`, unescaped.
+    static func bytes(_ entries: [JSONTape.Entry], key: Int, scanner: inout JSONParser) -> [UInt8] {
+        let entry = entries[key]
+        guard entry.isEscaped else {
+            return Array(UnsafeBufferPointer(start: scanner.base + entry.offset + 1, count: Int(entry.payload)))
+        }
+        return Array(unescape(at: entry.offset, scanner: &scanner).utf8)
+    }
+
+    /// The string whose opening quote is at `quote`, already checked by the tape pass.
+    static func unescape(at quote: Int, scanner: inout JSONParser) -> String {
+        let saved = scanner.position
+        defer { scanner.position = saved }
+        var highBits: UInt64 = 0
+        let special = scanner.nextSpecialByte(from: quote + 1, highBits: &highBits)
+        do {
+            return try scanner.finishString(quote: quote, special: special, highBits: highBits)
+        } catch {
+            preconditionFailure("a string the tape pass accepted fails again: \(error)")
+        }
+    }
+}

@@ -1,0 +1,592 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// JSON straight into `Decodable` types: the document is read into a ``JSONTape`` and the
+// containers walk it, instead of building a ``PerlValue`` tree for ``PerlValueDecoder``
+// to walk and throw away.
+//
+// The result is the bridge's, observably: the same values, the same errors at the same
+// coding paths, the same options. The conversions themselves are the bridge's (each
+// scalar is handed to ``PerlDecodingContext`` as the `PerlValue` the tree parser would
+// have made, which costs nothing for numbers), so only the walking is new: what the
+// bridge finds in a ``PerlHash`` (one value per key, where the first occurrence stood),
+// the tape finds by comparing key bytes, with the same hint of document order.
+
+extension PerlJSONDecoder {
+    /// ``decode(_:from:using:)`` without the `PerlValue` tree.
+    func decodeDirectly<T: Decodable>(
+        _ type: T.Type, from buffer: UnsafeBufferPointer<UInt8>, using valueDecoder: PerlValueDecoder
+    ) throws -> T {
+        guard buffer.count <= options.maximumInputLength else {
+            throw JSONDecodingError(
+                .inputLimitExceeded(length: buffer.count, limit: options.maximumInputLength),
+                at: options.maximumInputLength)
+        }
+        // The tape's container entries hold 32-bit indices; a larger document (some
+        // gigabytes) takes the tree's path.
+        guard buffer.count < Int(UInt32.max) - 2 else { return try valueDecoder.decode(type, from: decode(buffer)) }
+        var builder = JSONTapeBuilder(buffer: buffer, options: options)
+        try builder.build()
+        return try builder.entries.withUnsafeBufferPointer { entries in
+            let state = JSONTapeDecodingState(
+                tape: JSONTape(entries: entries, input: buffer), buffer: buffer, options: options,
+                valueDecoder: valueDecoder)
+            do {
+                return try state.decodeValue(T.self, at: 0, path: .root, depth: 0)
+            } catch {
+                throw PerlValueDecodingError(converting: error)
+            }
+        }
+    }
+}
+
+/// What one `decode` call shares across all its nested decoders.
+final class JSONTapeDecodingState {
+    let tape: JSONTape
+    let context: PerlDecodingContext
+    /// The tree parser, to unescape strings the tape marks as escaped.
+    @exclusivity(unchecked) private var scanner: JSONParser
+    private let duplicateKeys: JSONDecodingOptions.DuplicateKeyPolicy
+    /// Where the keyed container reading the object at `object` expects its next key:
+    /// the tape index (or, for an object with duplicates, the member position) after the
+    /// last key found in it. See ``PerlDecodingContext/keyHint``.
+    @exclusivity(unchecked) var keyHint: (object: Int, next: Int) = (-1, 0)
+    @exclusivity(unchecked) private var typeTraits = PerlTypeTraitsCache<TypeTraits>()
+
+    struct TypeTraits {
+        var byteCollection: (any RangeReplaceableCollection<UInt8>.Type)?
+        var array: (any JSONTapeDecodableArray.Type)?
+        var stringKeyedDictionary: (any JSONTapeDecodableStringKeyedDictionary.Type)?
+    }
+
+    init(tape: JSONTape, buffer: UnsafeBufferPointer<UInt8>, options: JSONDecodingOptions, valueDecoder: PerlValueDecoder) {
+        self.tape = tape
+        context = PerlDecodingContext(options: valueDecoder.options, userInfo: valueDecoder.userInfo, root: .undef)
+        scanner = JSONParser(buffer: buffer, options: options)
+        duplicateKeys = options.duplicateKeys
+    }
+
+    private func traits<T>(of type: T.Type) -> TypeTraits {
+        typeTraits.traits(of: type) { type in
+            TypeTraits(
+                byteCollection: type as? any RangeReplaceableCollection<UInt8>.Type,
+                array: type as? any JSONTapeDecodableArray.Type,
+                stringKeyedDictionary: type as? any JSONTapeDecodableStringKeyedDictionary.Type)
+        }
+    }
+
+    // MARK: Values
+
+    /// ``PerlDecodingContext/decodeResolved(_:from:at:depth:)`` for the value at `index`.
+    func decodeValue<T: Decodable>(
+        _ type: T.Type, at index: Int, path: @autoclosure () -> PerlCodingPath, depth: Int
+    ) throws -> T {
+        if let plain = PerlDecodingContext.PlainType(T.self) {
+            return try context.decodePlain(plain, T.self, from: resolved(index), at: path)
+        }
+        let traits = traits(of: T.self)
+        let kind = tape[index].kind
+        if kind == .string || kind == .numberText, let collectionType = traits.byteCollection {
+            return try context.decodeByteCollection(collectionType, T.self, from: resolved(index), at: path())
+        }
+        let options = context.options
+        guard depth < options.maximumDepth else {
+            throw context.error(.depthLimitExceeded(limit: options.maximumDepth, cycle: nil), at: path(), type: T.self)
+        }
+        if kind == .array, let arrayType = traits.array {
+            return try arrayType.decodeTapeArray(at: index, as: T.self, state: self, at: path, depth: depth + 1)
+        }
+        if kind == .object, let dictionaryType = traits.stringKeyedDictionary {
+            return try dictionaryType.decodeTapeDictionary(at: index, as: T.self, state: self, at: path, depth: depth + 1)
+        }
+        return try T(from: JSONTapeDecoder(state: self, index: index, path: path(), depth: depth + 1, type: T.self))
+    }
+
+    /// The value at `index` as the `PerlValue` the tree parser makes of it, for the
+    /// bridge's conversions. A container becomes a stand-in with its size (and an
+    /// object its keys), which is all the bridge's error messages say of it.
+    func resolved(_ index: Int) -> PerlResolvedValue {
+        PerlResolvedValue(value: value(index), className: nil, trail: nil)
+    }
+
+    private func value(_ index: Int) -> PerlValue {
+        let entry = tape[index]
+        switch entry.kind {
+        case .null: return .undef
+        case .false: return .bool(false)
+        case .true: return .bool(true)
+        case .integer: return .integer(Int64(bitPattern: entry.payload))
+        case .unsigned: return .unsigned(entry.payload)
+        case .double: return .double(Double(bitPattern: entry.payload))
+        case .numberText, .string, .key: return .string(string(index))
+        case .array: return .array(Array(repeating: .undef, count: entry.count))
+        case .object:
+            var hash = PerlHash()
+            for member in members(index) { hash[.string(string(member.key))] = .undef }
+            return .hash(hash)
+        }
+    }
+
+    /// The text of the string, key or kept number at `index`.
+    func string(_ index: Int) -> String {
+        let entry = tape[index]
+        guard entry.isEscaped else { return String(decoding: tape.rawBytes(index), as: UTF8.self) }
+        return JSONTapeKeys.unescape(at: entry.offset, scanner: &scanner)
+    }
+
+    // MARK: Objects
+
+    /// One key of an object and the value that counts for it.
+    struct Member {
+        var key: Int
+        var value: Int
+    }
+
+    /// The object's members as its `PerlHash` holds them: each key once, where it first
+    /// occurs, with the value the duplicate-key policy picks.
+    func members(_ object: Int) -> [Member] {
+        let entry = tape[object]
+        var result: [Member] = []
+        result.reserveCapacity(entry.count)
+        var index = object + 1
+        while index < entry.end {
+            result.append(Member(key: index, value: index + 1))
+            index = tape.next(after: index + 1)
+        }
+        guard entry.mayHaveDuplicates else { return result }
+        var unique: [Member] = []
+        var positions: [[UInt8]: Int] = [:]
+        for member in result {
+            let key = keyBytes(member.key)
+            if let position = positions[key] {
+                if duplicateKeys == .lastWins { unique[position].value = member.value }
+            } else {
+                positions[key] = unique.count
+                unique.append(member)
+            }
+        }
+        return unique
+    }
+
+    private func keyBytes(_ index: Int) -> [UInt8] {
+        tape[index].isEscaped ? Array(string(index).utf8) : Array(tape.rawBytes(index))
+    }
+
+    /// Whether the key at `index` is `name`.
+    @inline(__always)
+    func key(_ index: Int, is name: UnsafeRawBufferPointer) -> Bool {
+        let entry = tape[index]
+        if entry.isEscaped { return string(index).utf8.elementsEqual(name) }
+        guard Int(truncatingIfNeeded: entry.payload) == name.count else { return false }
+        return name.isEmpty || memcmp(tape.input.baseAddress! + entry.offset + 1, name.baseAddress!, name.count) == 0
+    }
+}
+
+// MARK: - Collections
+
+/// ``PerlDecodableArray`` for the tape.
+protocol JSONTapeDecodableArray {
+    static func decodeTapeArray<T>(
+        at index: Int, as type: T.Type, state: JSONTapeDecodingState, at path: () -> PerlCodingPath, depth: Int
+    ) throws -> T
+}
+
+extension Array: JSONTapeDecodableArray where Element: Decodable {
+    static func decodeTapeArray<T>(
+        at index: Int, as type: T.Type, state: JSONTapeDecodingState, at path: () -> PerlCodingPath, depth: Int
+    ) throws -> T {
+        let count = state.tape[index].count
+        var element = index + 1
+        if let plain = PerlDecodingContext.PlainType(Element.self) {
+            return try state.context.decodePlainArray(plain, count: count, as: T.self, at: path) { _ in
+                defer { element = state.tape.next(after: element) }
+                return state.resolved(element)
+            }
+        }
+        let array = try [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for position in 0..<count {
+                let value = try state.decodeValue(
+                    Element.self, at: element, path: path().appending(index: position), depth: depth)
+                (buffer.baseAddress.unsafelyUnwrapped + position).initialize(to: value)
+                initialized = position + 1
+                element = state.tape.next(after: element)
+            }
+        }
+        return unsafeBitCast(array, to: T.self)
+    }
+}
+
+/// ``PerlDecodableStringKeyedDictionary`` for the tape.
+protocol JSONTapeDecodableStringKeyedDictionary {
+    static func decodeTapeDictionary<T>(
+        at index: Int, as type: T.Type, state: JSONTapeDecodingState, at path: () -> PerlCodingPath, depth: Int
+    ) throws -> T
+}
+
+extension Dictionary: JSONTapeDecodableStringKeyedDictionary where Key == String, Value: Decodable {
+    static func decodeTapeDictionary<T>(
+        at index: Int, as type: T.Type, state: JSONTapeDecodingState, at path: () -> PerlCodingPath, depth: Int
+    ) throws -> T {
+        let members = state.members(index)
+        var dictionary = [String: Value](minimumCapacity: members.count)
+        for member in members {
+            let name = state.string(member.key)
+            dictionary[name] = try state.decodeValue(
+                Value.self, at: member.value, path: path().appending(PerlCodingKey(stringValue: name)), depth: depth)
+        }
+        return unsafeBitCast(dictionary, to: T.self)
+    }
+}
+
+// MARK: - Decoder and containers
+
+/// ``PerlValueDecoderImplementation`` over the tape: one per decoded value.
+struct JSONTapeDecoder: Decoder {
+    let state: JSONTapeDecodingState
+    /// The value's tape index.
+    let index: Int
+    let path: PerlCodingPath
+    let depth: Int
+    /// The type being decoded, for error messages; `nil` for a nested container.
+    let type: Any.Type?
+
+    var codingPath: [any CodingKey] { path.keys }
+    var userInfo: [CodingUserInfoKey: Any] { state.context.userInfo }
+
+    func container<Key: CodingKey>(keyedBy keyType: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        guard state.tape[index].kind == .object else {
+            throw state.context.mismatch(
+                type.map { "a hash reference (for \($0))" } ?? "a hash reference", state.resolved(index), at: path,
+                type: type ?? [String: Any].self)
+        }
+        return KeyedDecodingContainer(JSONTapeKeyedDecodingContainer<Key>(decoder: self))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        guard state.tape[index].kind == .array else {
+            throw state.context.mismatch(
+                type.map { "an array reference (for \($0))" } ?? "an array reference", state.resolved(index), at: path,
+                type: type ?? [Any].self)
+        }
+        return JSONTapeUnkeyedDecodingContainer(decoder: self)
+    }
+
+    func singleValueContainer() throws -> any SingleValueDecodingContainer {
+        JSONTapeSingleValueDecodingContainer(decoder: self)
+    }
+
+    /// A decoder for a nested container's contents, one level deeper.
+    func nested(_ index: Int, at path: PerlCodingPath, type: Any.Type?) throws -> JSONTapeDecoder {
+        let options = state.context.options
+        guard depth < options.maximumDepth else {
+            throw state.context.error(
+                .depthLimitExceeded(limit: options.maximumDepth, cycle: nil), at: path, type: type ?? Any.self)
+        }
+        return JSONTapeDecoder(state: state, index: index, path: path, depth: depth + 1, type: type)
+    }
+}
+
+struct JSONTapeKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    let decoder: JSONTapeDecoder
+    /// The members of an object with duplicate keys, made unique; `nil` when the tape's
+    /// own order is its members'.
+    private let unique: [JSONTapeDecodingState.Member]?
+
+    init(decoder: JSONTapeDecoder) {
+        self.decoder = decoder
+        let state = decoder.state
+        unique = state.tape[decoder.index].mayHaveDuplicates ? state.members(decoder.index) : nil
+    }
+
+    private var state: JSONTapeDecodingState { decoder.state }
+    var codingPath: [any CodingKey] { decoder.codingPath }
+
+    /// The keys the type knows, in the object's order.
+    var allKeys: [Key] { state.members(decoder.index).compactMap { Key(stringValue: state.string($0.key)) } }
+
+    func contains(_ key: Key) -> Bool { lookup(key) != nil }
+
+    private func lookup(_ key: Key) -> Int? { lookup(name: key.stringValue) }
+
+    /// The tape index of the value for the key `name`, looked for first where the
+    /// previous key of this object was found, plus one (see
+    /// ``JSONTapeDecodingState/keyHint``).
+    private func lookup(name: String) -> Int? {
+        var name = name
+        return name.withUTF8 { utf8 in
+            let name = UnsafeRawBufferPointer(utf8)
+            let state = self.state
+            let object = decoder.index
+            let hinted = state.keyHint.object == object ? state.keyHint.next : -1
+            if let unique {
+                if hinted >= 0, hinted < unique.count, state.key(unique[hinted].key, is: name) {
+                    state.keyHint = (object, hinted + 1)
+                    return unique[hinted].value
+                }
+                for position in unique.indices where state.key(unique[position].key, is: name) {
+                    state.keyHint = (object, position + 1)
+                    return unique[position].value
+                }
+                return nil
+            }
+            let end = state.tape[object].end
+            if hinted >= 0, hinted < end, state.key(hinted, is: name) {
+                state.keyHint = (object, state.tape.next(after: hinted + 1))
+                return hinted + 1
+            }
+            var index = object + 1
+            while index < end {
+                let next = state.tape.next(after: index + 1)
+                if state.key(index, is: name) {
+                    state.keyHint = (object, next)
+                    return index + 1
+                }
+                index = next
+            }
+            return nil
+        }
+    }
+
+    private var path: PerlCodingPath { decoder.path }
+
+    private func raw(_ key: Key, type: Any.Type) throws -> Int {
+        guard let index = lookup(key) else {
+            throw state.context.error(.keyNotFound(key.stringValue), at: path, type: type)
+        }
+        return index
+    }
+
+    private func resolved(_ key: Key, type: Any.Type) throws -> PerlResolvedValue {
+        state.resolved(try raw(key, type: type))
+    }
+
+    func decodeNil(forKey key: Key) throws -> Bool { try state.tape[raw(key, type: Never.self)].kind == .null }
+
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool {
+        try state.context.bool(resolved(key, type: type), at: path.appending(key))
+    }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String {
+        try state.context.string(resolved(key, type: type), at: path.appending(key))
+    }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try floatingPoint(type, key) }
+    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try floatingPoint(type, key) }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try integer(type, key) }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try integer(type, key) }
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try integer(type, key) }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try integer(type, key) }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try integer(type, key) }
+    func decode(_ type: Int128.Type, forKey key: Key) throws -> Int128 { try integer(type, key) }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try integer(type, key) }
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try integer(type, key) }
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try integer(type, key) }
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try integer(type, key) }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try integer(type, key) }
+    func decode(_ type: UInt128.Type, forKey key: Key) throws -> UInt128 { try integer(type, key) }
+
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        try state.decodeValue(type, at: raw(key, type: type), path: path.appending(key), depth: decoder.depth)
+    }
+
+    /// One lookup instead of the default's three (`contains`, `decodeNil`, `decode`).
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? { try present(type, key) }
+    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { try present(type, key) }
+    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? { try present(type, key) }
+    func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? { try present(type, key) }
+    func decodeIfPresent(_ type: Float.Type, forKey key: Key) throws -> Float? { try present(type, key) }
+    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try present(type, key) }
+    func decodeIfPresent(_ type: Int8.Type, forKey key: Key) throws -> Int8? { try present(type, key) }
+    func decodeIfPresent(_ type: Int16.Type, forKey key: Key) throws -> Int16? { try present(type, key) }
+    func decodeIfPresent(_ type: Int32.Type, forKey key: Key) throws -> Int32? { try present(type, key) }
+    func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? { try present(type, key) }
+    func decodeIfPresent(_ type: Int128.Type, forKey key: Key) throws -> Int128? { try present(type, key) }
+    func decodeIfPresent(_ type: UInt.Type, forKey key: Key) throws -> UInt? { try present(type, key) }
+    func decodeIfPresent(_ type: UInt8.Type, forKey key: Key) throws -> UInt8? { try present(type, key) }
+    func decodeIfPresent(_ type: UInt16.Type, forKey key: Key) throws -> UInt16? { try present(type, key) }
+    func decodeIfPresent(_ type: UInt32.Type, forKey key: Key) throws -> UInt32? { try present(type, key) }
+    func decodeIfPresent(_ type: UInt64.Type, forKey key: Key) throws -> UInt64? { try present(type, key) }
+    func decodeIfPresent(_ type: UInt128.Type, forKey key: Key) throws -> UInt128? { try present(type, key) }
+
+    private func present<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T? {
+        guard let index = lookup(key), state.tape[index].kind != .null else { return nil }
+        return try state.decodeValue(type, at: index, path: path.appending(key), depth: decoder.depth)
+    }
+
+    private func integer<I: FixedWidthInteger>(_ type: I.Type, _ key: Key) throws -> I {
+        try state.context.integer(type, resolved(key, type: type), at: path.appending(key))
+    }
+
+    private func floatingPoint<F: BinaryFloatingPoint & LosslessStringConvertible>(_ type: F.Type, _ key: Key)
+        throws -> F
+    {
+        try state.context.floatingPoint(type, resolved(key, type: type), at: path.appending(key))
+    }
+
+    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
+        -> KeyedDecodingContainer<NestedKey>
+    {
+        try decoder.nested(raw(key, type: [String: Any].self), at: path.appending(key), type: nil)
+            .container(keyedBy: type)
+    }
+
+    func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
+        try decoder.nested(raw(key, type: [Any].self), at: path.appending(key), type: nil).unkeyedContainer()
+    }
+
+    /// The value for `super`; `null` when there is none, as with Foundation's decoders.
+    func superDecoder() throws -> any Decoder {
+        let key = PerlCodingKey.super
+        return try decoder.nested(lookup(name: key.stringValue) ?? state.tape.missing, at: path.appending(key), type: nil)
+    }
+
+    func superDecoder(forKey key: Key) throws -> any Decoder {
+        try decoder.nested(lookup(key) ?? state.tape.missing, at: path.appending(key), type: nil)
+    }
+}
+
+struct JSONTapeUnkeyedDecodingContainer: UnkeyedDecodingContainer {
+    let decoder: JSONTapeDecoder
+    let count: Int?
+    private(set) var currentIndex = 0
+    /// The tape index of the element at `currentIndex`.
+    private var cursor: Int
+
+    init(decoder: JSONTapeDecoder) {
+        self.decoder = decoder
+        count = decoder.state.tape[decoder.index].count
+        cursor = decoder.index + 1
+    }
+
+    private var state: JSONTapeDecodingState { decoder.state }
+    private var elementCount: Int { count.unsafelyUnwrapped }
+    var codingPath: [any CodingKey] { decoder.codingPath }
+    var isAtEnd: Bool { currentIndex >= elementCount }
+
+    private var currentPath: PerlCodingPath { decoder.path.appending(index: currentIndex) }
+
+    /// The next element; the index moves on only once it has been decoded.
+    private func next(_ type: Any.Type) throws -> Int {
+        guard !isAtEnd else {
+            throw state.context.error(
+                .arrayExhausted(expected: String(describing: type), count: elementCount), at: currentPath, type: type)
+        }
+        return cursor
+    }
+
+    private mutating func advance() {
+        cursor = state.tape.next(after: cursor)
+        currentIndex += 1
+    }
+
+    private func resolvedNext(_ type: Any.Type) throws -> PerlResolvedValue { state.resolved(try next(type)) }
+
+    mutating func decodeNil() throws -> Bool {
+        guard try state.tape[next(Never.self)].kind == .null else { return false }
+        advance()
+        return true
+    }
+
+    mutating func decode(_ type: Bool.Type) throws -> Bool {
+        let result = try state.context.bool(resolvedNext(type), at: currentPath)
+        advance()
+        return result
+    }
+
+    mutating func decode(_ type: String.Type) throws -> String {
+        let result = try state.context.string(resolvedNext(type), at: currentPath)
+        advance()
+        return result
+    }
+
+    mutating func decode(_ type: Double.Type) throws -> Double { try floatingPoint(type) }
+    mutating func decode(_ type: Float.Type) throws -> Float { try floatingPoint(type) }
+    mutating func decode(_ type: Int.Type) throws -> Int { try integer(type) }
+    mutating func decode(_ type: Int8.Type) throws -> Int8 { try integer(type) }
+    mutating func decode(_ type: Int16.Type) throws -> Int16 { try integer(type) }
+    mutating func decode(_ type: Int32.Type) throws -> Int32 { try integer(type) }
+    mutating func decode(_ type: Int64.Type) throws -> Int64 { try integer(type) }
+    mutating func decode(_ type: Int128.Type) throws -> Int128 { try integer(type) }
+    mutating func decode(_ type: UInt.Type) throws -> UInt { try integer(type) }
+    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try integer(type) }
+    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try integer(type) }
+    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try integer(type) }
+    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try integer(type) }
+    mutating func decode(_ type: UInt128.Type) throws -> UInt128 { try integer(type) }
+
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        let result = try state.decodeValue(type, at: next(type), path: currentPath, depth: decoder.depth)
+        advance()
+        return result
+    }
+
+    private mutating func integer<I: FixedWidthInteger>(_ type: I.Type) throws -> I {
+        let result = try state.context.integer(type, resolvedNext(type), at: currentPath)
+        advance()
+        return result
+    }
+
+    private mutating func floatingPoint<F: BinaryFloatingPoint & LosslessStringConvertible>(_ type: F.Type)
+        throws -> F
+    {
+        let result = try state.context.floatingPoint(type, resolvedNext(type), at: currentPath)
+        advance()
+        return result
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws
+        -> KeyedDecodingContainer<NestedKey>
+    {
+        let container = try decoder.nested(next([String: Any].self), at: currentPath, type: nil)
+            .container(keyedBy: type)
+        advance()
+        return container
+    }
+
+    mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        let container = try decoder.nested(next([Any].self), at: currentPath, type: nil).unkeyedContainer()
+        advance()
+        return container
+    }
+
+    mutating func superDecoder() throws -> any Decoder {
+        let superDecoder = try decoder.nested(next(Any.self), at: currentPath, type: nil)
+        advance()
+        return superDecoder
+    }
+}
+
+struct JSONTapeSingleValueDecodingContainer: SingleValueDecodingContainer {
+    let decoder: JSONTapeDecoder
+
+    var codingPath: [any CodingKey] { decoder.codingPath }
+    private var context: PerlDecodingContext { decoder.state.context }
+    private var value: PerlResolvedValue { decoder.state.resolved(decoder.index) }
+    private var path: PerlCodingPath { decoder.path }
+
+    func decodeNil() -> Bool { decoder.state.tape[decoder.index].kind == .null }
+    func decode(_ type: Bool.Type) throws -> Bool { try context.bool(value, at: path) }
+    func decode(_ type: String.Type) throws -> String { try context.string(value, at: path) }
+    func decode(_ type: Double.Type) throws -> Double { try context.floatingPoint(type, value, at: path) }
+    func decode(_ type: Float.Type) throws -> Float { try context.floatingPoint(type, value, at: path) }
+    func decode(_ type: Int.Type) throws -> Int { try context.integer(type, value, at: path) }
+    func decode(_ type: Int8.Type) throws -> Int8 { try context.integer(type, value, at: path) }
+    func decode(_ type: Int16.Type) throws -> Int16 { try context.integer(type, value, at: path) }
+    func decode(_ type: Int32.Type) throws -> Int32 { try context.integer(type, value, at: path) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try context.integer(type, value, at: path) }
+    func decode(_ type: Int128.Type) throws -> Int128 { try context.integer(type, value, at: path) }
+    func decode(_ type: UInt.Type) throws -> UInt { try context.integer(type, value, at: path) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try context.integer(type, value, at: path) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try context.integer(type, value, at: path) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try context.integer(type, value, at: path) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try context.integer(type, value, at: path) }
+    func decode(_ type: UInt128.Type) throws -> UInt128 { try context.integer(type, value, at: path) }
+
+    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        // The value takes this decoder's place, one level deeper.
+        try decoder.state.decodeValue(type, at: decoder.index, path: path, depth: decoder.depth)
+    }
+}
