@@ -669,7 +669,9 @@ struct PerlTypeTraitsCache<Traits> {
     @inline(__always)
     mutating func traits<T>(of type: T.Type, _ find: (T.Type) -> Traits) -> Traits {
         let identifier = ObjectIdentifier(type)
-        let slot = Int(truncatingIfNeeded: UInt(bitPattern: identifier) >> 4) & 31
+        // Metadata addresses share their low bits (types are laid out at like distances),
+        // so the slot is taken from the high bits of a multiplicative hash.
+        let slot = Int(truncatingIfNeeded: (UInt64(UInt(bitPattern: identifier)) &* 0x9E37_79B9_7F4A_7C15) >> 59)
         if let cached = recent[slot], cached.type == identifier { return cached.traits }
         return miss(type, identifier, slot, find)
     }

@@ -56,7 +56,8 @@ struct JSONTape {
             self.payload = payload
         }
 
-        var kind: Kind { Kind(rawValue: UInt8(truncatingIfNeeded: header & 0xF)).unsafelyUnwrapped }
+        /// (A bit cast: `Kind(rawValue:)` is a call with a range check, on every access.)
+        var kind: Kind { unsafeBitCast(UInt8(truncatingIfNeeded: header & 0xF), to: Kind.self) }
         var offset: Int { Int(truncatingIfNeeded: header >> 8) }
         var isEscaped: Bool { header & JSONTape.escapedFlag != 0 }
         var mayHaveDuplicates: Bool { header & JSONTape.duplicatesFlag != 0 }
@@ -98,9 +99,13 @@ struct JSONTape {
 struct JSONTapeBuilder: ~Copyable {
     private var scanner: JSONParser
     private(set) var entries: [JSONTape.Entry] = []
-    private var containers: [OpenContainer] = []
-    /// Fingerprints of the keys of the open objects, innermost last.
-    private var keyPrints: [UInt64] = []
+    /// The innermost open container, kept out of `outer` so that counting its values and
+    /// noting its keys write no array.
+    private var innermost: OpenContainer?
+    /// The other open containers, outermost first.
+    private var outer: [OpenContainer] = []
+    /// Fingerprints and tape indices of the keys of the open objects, innermost last.
+    private var keyPrints: [(print: UInt64, index: Int)] = []
     private var valueCount = 0
 
     private struct OpenContainer {
@@ -109,8 +114,9 @@ struct JSONTapeBuilder: ~Copyable {
         /// Values completed in it so far.
         var count = 0
         var keyPrintStart: Int
-        /// Bits of its keys' fingerprints seen so far: a key whose bit is new is no duplicate.
-        var keyBloom: UInt64 = 0
+        /// Bits of its keys' fingerprints seen so far (256, so that objects of a few dozen
+        /// keys rarely repeat one): a key whose bit is new is no duplicate.
+        var keyBloom: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         /// The tape index of its first key equal to an earlier one.
         var firstDuplicate: Int?
         /// Whether a key had escapes, so that duplicates must be searched after unescaping.
@@ -181,7 +187,7 @@ struct JSONTapeBuilder: ~Copyable {
 
             // A value ended: go on in the innermost open container, closing containers
             // as long as they end.
-            while let container = containers.last {
+            while let container = innermost {
                 scanner.skipWhitespace()
                 guard scanner.position < end else { throw scanner.failure(.truncated, at: end) }
                 let byte = base[scanner.position]
@@ -211,20 +217,22 @@ struct JSONTapeBuilder: ~Copyable {
     @inline(__always)
     private mutating func append(_ kind: JSONTape.Kind, at offset: Int, payload: UInt64, flags: UInt64 = 0) {
         entries.append(JSONTape.Entry(kind, offset: offset, payload: payload, flags: flags))
-        if kind != .key && !containers.isEmpty { containers[containers.count - 1].count += 1 }
+        if kind != .key { innermost?.count += 1 }
     }
 
     private mutating func open(isObject: Bool) throws(JSONDecodingError) {
-        guard containers.count < options.maximumDepth else {
+        guard outer.count + (innermost == nil ? 0 : 1) < options.maximumDepth else {
             throw scanner.failure(.depthLimitExceeded(limit: options.maximumDepth), at: scanner.position)
         }
-        containers.append(OpenContainer(index: entries.count, isObject: isObject, keyPrintStart: keyPrints.count))
+        if let parent = innermost { outer.append(parent) }
+        innermost = OpenContainer(index: entries.count, isObject: isObject, keyPrintStart: keyPrints.count)
         entries.append(JSONTape.Entry(isObject ? .object : .array, offset: scanner.position, payload: 0))
     }
 
     /// Closes the innermost container, which ended just before `scanner.position`.
     private mutating func close() throws(JSONDecodingError) {
-        let container = containers.removeLast()
+        let container = innermost.unsafelyUnwrapped
+        innermost = outer.popLast()
         var flags: UInt64 = 0
         if container.isObject {
             if container.hasEscapedKey || container.firstDuplicate != nil {
@@ -243,7 +251,7 @@ struct JSONTapeBuilder: ~Copyable {
         entries[container.index] = JSONTape.Entry(
             kind, offset: entries[container.index].offset,
             payload: UInt64(entries.count) | UInt64(container.count) << 32, flags: flags)
-        if !containers.isEmpty { containers[containers.count - 1].count += 1 }
+        innermost?.count += 1
     }
 
     /// The first key of `container` equal to an earlier one. Without escaped keys the
@@ -298,33 +306,36 @@ struct JSONTapeBuilder: ~Copyable {
     /// first, then the fingerprints, then the bytes. Objects rarely repeat a key, and
     /// this costs a few operations per key where a hash set would allocate.
     private mutating func noteKey(_ index: Int, escaped: Bool) {
-        let last = containers.count - 1
         if escaped {
-            containers[last].hasEscapedKey = true
+            innermost!.hasEscapedKey = true
             return
         }
         let key = entries[index]
         let print = fingerprint(key)
         let bit: UInt64 = 1 << (print >> 58)
-        defer { keyPrints.append(print) }
-        guard containers[last].keyBloom & bit != 0 else {
-            containers[last].keyBloom |= bit
-            return
+        defer { keyPrints.append((print, index)) }
+        let seen: Bool
+        switch print >> 56 & 3 {
+        case 0: seen = innermost.unsafelyUnwrapped.keyBloom.0 & bit != 0; innermost!.keyBloom.0 |= bit
+        case 1: seen = innermost.unsafelyUnwrapped.keyBloom.1 & bit != 0; innermost!.keyBloom.1 |= bit
+        case 2: seen = innermost.unsafelyUnwrapped.keyBloom.2 & bit != 0; innermost!.keyBloom.2 |= bit
+        default: seen = innermost.unsafelyUnwrapped.keyBloom.3 & bit != 0; innermost!.keyBloom.3 |= bit
         }
-        guard containers[last].firstDuplicate == nil else { return }
-        let bytes = UnsafeRawBufferPointer(start: base + key.offset + 1, count: Int(key.payload))
-        var keyIndex = containers[last].index + 1
-        for earlier in keyPrints[containers[last].keyPrintStart...] {
-            defer { keyIndex = JSONTape.nextIndex(entries, after: keyIndex + 1) }
-            guard earlier == print else { continue }
-            let other = entries[keyIndex]
-            if !other.isEscaped, other.payload == key.payload,
-                bytes.isEmpty || memcmp(base + other.offset + 1, bytes.baseAddress!, bytes.count) == 0
-            {
-                containers[last].firstDuplicate = index
-                return
+        guard seen else { return }
+        guard innermost.unsafelyUnwrapped.firstDuplicate == nil else { return }
+        let start = innermost.unsafelyUnwrapped.keyPrintStart
+        let duplicate = keyPrints.withUnsafeBufferPointer { prints in
+            for earlier in prints[start...] where earlier.print == print {
+                let other = entries[earlier.index]
+                if !other.isEscaped, other.payload == key.payload,
+                    key.payload == 0 || memcmp(base + other.offset + 1, base + key.offset + 1, Int(key.payload)) == 0
+                {
+                    return true
+                }
             }
+            return false
         }
+        if duplicate { innermost!.firstDuplicate = index }
     }
 
     /// A hash of a key's length and its first and last eight bytes (the key may be

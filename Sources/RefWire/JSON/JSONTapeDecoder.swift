@@ -87,6 +87,7 @@ final class JSONTapeDecodingState {
         _ type: T.Type, at index: Int, path: @autoclosure () -> PerlCodingPath, depth: Int
     ) throws -> T {
         if let plain = PerlDecodingContext.PlainType(T.self) {
+            if let value = plainFastPath(plain, T.self, at: index) { return value }
             return try context.decodePlain(plain, T.self, from: resolved(index), at: path)
         }
         let traits = traits(of: T.self)
@@ -105,6 +106,29 @@ final class JSONTapeDecodingState {
             return try dictionaryType.decodeTapeDictionary(at: index, as: T.self, state: self, at: path, depth: depth + 1)
         }
         return try T(from: JSONTapeDecoder(state: self, index: index, path: path(), depth: depth + 1, type: T.self))
+    }
+
+    /// The commonest plain values, read straight from the tape: what the bridge's
+    /// conversion gives for them, without making the `PerlValue` it would look at.
+    @inline(__always)
+    private func plainFastPath<T>(_ plain: PerlDecodingContext.PlainType, _ type: T.Type, at index: Int) -> T? {
+        let entry = tape[index]
+        switch (plain, entry.kind) {
+        case (.string, .string) where !entry.isEscaped:
+            return unsafeBitCast(String(decoding: tape.rawBytes(index), as: UTF8.self), to: T.self)
+        case (.double, .double):
+            return unsafeBitCast(Double(bitPattern: entry.payload), to: T.self)
+        case (.int, .integer):
+            return unsafeBitCast(Int(Int64(bitPattern: entry.payload)), to: T.self)
+        case (.int64, .integer):
+            return unsafeBitCast(Int64(bitPattern: entry.payload), to: T.self)
+        case (.bool, .true):
+            return unsafeBitCast(true, to: T.self)
+        case (.bool, .false):
+            return unsafeBitCast(false, to: T.self)
+        default:
+            return nil
+        }
     }
 
     /// The value at `index` as the `PerlValue` the tree parser makes of it, for the
@@ -183,7 +207,11 @@ final class JSONTapeDecodingState {
         let entry = tape[index]
         if entry.isEscaped { return string(index).utf8.elementsEqual(name) }
         guard Int(truncatingIfNeeded: entry.payload) == name.count else { return false }
-        return name.isEmpty || memcmp(tape.input.baseAddress! + entry.offset + 1, name.baseAddress!, name.count) == 0
+        let bytes = tape.input.baseAddress! + entry.offset + 1
+        // Keys are short: a loop beats a call.
+        guard name.count <= 16 else { return memcmp(bytes, name.baseAddress!, name.count) == 0 }
+        for offset in 0..<name.count where bytes[offset] != name[offset] { return false }
+        return true
     }
 }
 
@@ -361,32 +389,24 @@ struct JSONTapeKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerPro
         return index
     }
 
-    private func resolved(_ key: Key, type: Any.Type) throws -> PerlResolvedValue {
-        state.resolved(try raw(key, type: type))
-    }
-
     func decodeNil(forKey key: Key) throws -> Bool { try state.tape[raw(key, type: Never.self)].kind == .null }
 
-    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool {
-        try state.context.bool(resolved(key, type: type), at: path.appending(key))
-    }
-    func decode(_ type: String.Type, forKey key: Key) throws -> String {
-        try state.context.string(resolved(key, type: type), at: path.appending(key))
-    }
-    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try floatingPoint(type, key) }
-    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try floatingPoint(type, key) }
-    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try integer(type, key) }
-    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try integer(type, key) }
-    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try integer(type, key) }
-    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try integer(type, key) }
-    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try integer(type, key) }
-    func decode(_ type: Int128.Type, forKey key: Key) throws -> Int128 { try integer(type, key) }
-    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try integer(type, key) }
-    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try integer(type, key) }
-    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try integer(type, key) }
-    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try integer(type, key) }
-    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try integer(type, key) }
-    func decode(_ type: UInt128.Type, forKey key: Key) throws -> UInt128 { try integer(type, key) }
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try plain(type, key) }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try plain(type, key) }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try plain(type, key) }
+    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try plain(type, key) }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try plain(type, key) }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try plain(type, key) }
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try plain(type, key) }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try plain(type, key) }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try plain(type, key) }
+    func decode(_ type: Int128.Type, forKey key: Key) throws -> Int128 { try plain(type, key) }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try plain(type, key) }
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try plain(type, key) }
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try plain(type, key) }
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try plain(type, key) }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try plain(type, key) }
+    func decode(_ type: UInt128.Type, forKey key: Key) throws -> UInt128 { try plain(type, key) }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         try state.decodeValue(type, at: raw(key, type: type), path: path.appending(key), depth: decoder.depth)
@@ -416,14 +436,11 @@ struct JSONTapeKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerPro
         return try state.decodeValue(type, at: index, path: path.appending(key), depth: decoder.depth)
     }
 
-    private func integer<I: FixedWidthInteger>(_ type: I.Type, _ key: Key) throws -> I {
-        try state.context.integer(type, resolved(key, type: type), at: path.appending(key))
-    }
-
-    private func floatingPoint<F: BinaryFloatingPoint & LosslessStringConvertible>(_ type: F.Type, _ key: Key)
-        throws -> F
-    {
-        try state.context.floatingPoint(type, resolved(key, type: type), at: path.appending(key))
+    /// A plain value; ``JSONTapeDecodingState/decodeValue(_:at:path:depth:)`` knows the
+    /// plain types.
+    @inline(__always)
+    private func plain<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T {
+        try state.decodeValue(type, at: raw(key, type: type), path: path.appending(key), depth: decoder.depth)
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
@@ -482,40 +499,29 @@ struct JSONTapeUnkeyedDecodingContainer: UnkeyedDecodingContainer {
         currentIndex += 1
     }
 
-    private func resolvedNext(_ type: Any.Type) throws -> PerlResolvedValue { state.resolved(try next(type)) }
-
     mutating func decodeNil() throws -> Bool {
         guard try state.tape[next(Never.self)].kind == .null else { return false }
         advance()
         return true
     }
 
-    mutating func decode(_ type: Bool.Type) throws -> Bool {
-        let result = try state.context.bool(resolvedNext(type), at: currentPath)
-        advance()
-        return result
-    }
+    mutating func decode(_ type: Bool.Type) throws -> Bool { try plain(type) }
+    mutating func decode(_ type: String.Type) throws -> String { try plain(type) }
 
-    mutating func decode(_ type: String.Type) throws -> String {
-        let result = try state.context.string(resolvedNext(type), at: currentPath)
-        advance()
-        return result
-    }
-
-    mutating func decode(_ type: Double.Type) throws -> Double { try floatingPoint(type) }
-    mutating func decode(_ type: Float.Type) throws -> Float { try floatingPoint(type) }
-    mutating func decode(_ type: Int.Type) throws -> Int { try integer(type) }
-    mutating func decode(_ type: Int8.Type) throws -> Int8 { try integer(type) }
-    mutating func decode(_ type: Int16.Type) throws -> Int16 { try integer(type) }
-    mutating func decode(_ type: Int32.Type) throws -> Int32 { try integer(type) }
-    mutating func decode(_ type: Int64.Type) throws -> Int64 { try integer(type) }
-    mutating func decode(_ type: Int128.Type) throws -> Int128 { try integer(type) }
-    mutating func decode(_ type: UInt.Type) throws -> UInt { try integer(type) }
-    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try integer(type) }
-    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try integer(type) }
-    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try integer(type) }
-    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try integer(type) }
-    mutating func decode(_ type: UInt128.Type) throws -> UInt128 { try integer(type) }
+    mutating func decode(_ type: Double.Type) throws -> Double { try plain(type) }
+    mutating func decode(_ type: Float.Type) throws -> Float { try plain(type) }
+    mutating func decode(_ type: Int.Type) throws -> Int { try plain(type) }
+    mutating func decode(_ type: Int8.Type) throws -> Int8 { try plain(type) }
+    mutating func decode(_ type: Int16.Type) throws -> Int16 { try plain(type) }
+    mutating func decode(_ type: Int32.Type) throws -> Int32 { try plain(type) }
+    mutating func decode(_ type: Int64.Type) throws -> Int64 { try plain(type) }
+    mutating func decode(_ type: Int128.Type) throws -> Int128 { try plain(type) }
+    mutating func decode(_ type: UInt.Type) throws -> UInt { try plain(type) }
+    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try plain(type) }
+    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try plain(type) }
+    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try plain(type) }
+    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try plain(type) }
+    mutating func decode(_ type: UInt128.Type) throws -> UInt128 { try plain(type) }
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
         let result = try state.decodeValue(type, at: next(type), path: currentPath, depth: decoder.depth)
@@ -523,16 +529,11 @@ struct JSONTapeUnkeyedDecodingContainer: UnkeyedDecodingContainer {
         return result
     }
 
-    private mutating func integer<I: FixedWidthInteger>(_ type: I.Type) throws -> I {
-        let result = try state.context.integer(type, resolvedNext(type), at: currentPath)
-        advance()
-        return result
-    }
-
-    private mutating func floatingPoint<F: BinaryFloatingPoint & LosslessStringConvertible>(_ type: F.Type)
-        throws -> F
-    {
-        let result = try state.context.floatingPoint(type, resolvedNext(type), at: currentPath)
+    /// A plain value; ``JSONTapeDecodingState/decodeValue(_:at:path:depth:)`` knows the
+    /// plain types.
+    @inline(__always)
+    private mutating func plain<T: Decodable>(_ type: T.Type) throws -> T {
+        let result = try state.decodeValue(type, at: next(type), path: currentPath, depth: decoder.depth)
         advance()
         return result
     }
@@ -563,30 +564,35 @@ struct JSONTapeSingleValueDecodingContainer: SingleValueDecodingContainer {
     let decoder: JSONTapeDecoder
 
     var codingPath: [any CodingKey] { decoder.codingPath }
-    private var context: PerlDecodingContext { decoder.state.context }
-    private var value: PerlResolvedValue { decoder.state.resolved(decoder.index) }
     private var path: PerlCodingPath { decoder.path }
 
     func decodeNil() -> Bool { decoder.state.tape[decoder.index].kind == .null }
-    func decode(_ type: Bool.Type) throws -> Bool { try context.bool(value, at: path) }
-    func decode(_ type: String.Type) throws -> String { try context.string(value, at: path) }
-    func decode(_ type: Double.Type) throws -> Double { try context.floatingPoint(type, value, at: path) }
-    func decode(_ type: Float.Type) throws -> Float { try context.floatingPoint(type, value, at: path) }
-    func decode(_ type: Int.Type) throws -> Int { try context.integer(type, value, at: path) }
-    func decode(_ type: Int8.Type) throws -> Int8 { try context.integer(type, value, at: path) }
-    func decode(_ type: Int16.Type) throws -> Int16 { try context.integer(type, value, at: path) }
-    func decode(_ type: Int32.Type) throws -> Int32 { try context.integer(type, value, at: path) }
-    func decode(_ type: Int64.Type) throws -> Int64 { try context.integer(type, value, at: path) }
-    func decode(_ type: Int128.Type) throws -> Int128 { try context.integer(type, value, at: path) }
-    func decode(_ type: UInt.Type) throws -> UInt { try context.integer(type, value, at: path) }
-    func decode(_ type: UInt8.Type) throws -> UInt8 { try context.integer(type, value, at: path) }
-    func decode(_ type: UInt16.Type) throws -> UInt16 { try context.integer(type, value, at: path) }
-    func decode(_ type: UInt32.Type) throws -> UInt32 { try context.integer(type, value, at: path) }
-    func decode(_ type: UInt64.Type) throws -> UInt64 { try context.integer(type, value, at: path) }
-    func decode(_ type: UInt128.Type) throws -> UInt128 { try context.integer(type, value, at: path) }
+    func decode(_ type: Bool.Type) throws -> Bool { try plain(type) }
+    func decode(_ type: String.Type) throws -> String { try plain(type) }
+    func decode(_ type: Double.Type) throws -> Double { try plain(type) }
+    func decode(_ type: Float.Type) throws -> Float { try plain(type) }
+    func decode(_ type: Int.Type) throws -> Int { try plain(type) }
+    func decode(_ type: Int8.Type) throws -> Int8 { try plain(type) }
+    func decode(_ type: Int16.Type) throws -> Int16 { try plain(type) }
+    func decode(_ type: Int32.Type) throws -> Int32 { try plain(type) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try plain(type) }
+    func decode(_ type: Int128.Type) throws -> Int128 { try plain(type) }
+    func decode(_ type: UInt.Type) throws -> UInt { try plain(type) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try plain(type) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try plain(type) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try plain(type) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try plain(type) }
+    func decode(_ type: UInt128.Type) throws -> UInt128 { try plain(type) }
 
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
         // The value takes this decoder's place, one level deeper.
+        try decoder.state.decodeValue(type, at: decoder.index, path: path, depth: decoder.depth)
+    }
+
+    /// A plain value; ``JSONTapeDecodingState/decodeValue(_:at:path:depth:)`` knows the
+    /// plain types.
+    @inline(__always)
+    private func plain<T: Decodable>(_ type: T.Type) throws -> T {
         try decoder.state.decodeValue(type, at: decoder.index, path: path, depth: decoder.depth)
     }
 }
