@@ -673,17 +673,17 @@ struct PerlTypeTraitsCache<Traits> {
         // so the slot is taken from the high bits of a multiplicative hash.
         let slot = Int(truncatingIfNeeded: (UInt64(UInt(bitPattern: identifier)) &* 0x9E37_79B9_7F4A_7C15) >> 59)
         if let cached = recent[slot], cached.type == identifier { return cached.traits }
-        return miss(type, identifier, slot, find)
+        return miss(identifier, slot) { find(type) }
     }
 
-    private mutating func miss<T>(_ type: T.Type, _ identifier: ObjectIdentifier, _ slot: Int, _ find: (T.Type) -> Traits)
-        -> Traits
-    {
+    /// Not generic over the decoded type, so that it is specialized for `Traits`: an
+    /// unspecialized lookup pays for `Optional<Traits>`'s metadata on every call.
+    private mutating func miss(_ identifier: ObjectIdentifier, _ slot: Int, _ find: () -> Traits) -> Traits {
         let traits: Traits
         if let cached = known[identifier] {
             traits = cached
         } else {
-            traits = find(type)
+            traits = find()
             known[identifier] = traits
         }
         recent[slot] = (identifier, traits)

@@ -86,10 +86,7 @@ final class JSONTapeDecodingState {
     func decodeValue<T: Decodable>(
         _ type: T.Type, at index: Int, path: @autoclosure () -> PerlCodingPath, depth: Int
     ) throws -> T {
-        if let plain = PerlDecodingContext.PlainType(T.self) {
-            if let value = plainFastPath(plain, T.self, at: index) { return value }
-            return try context.decodePlain(plain, T.self, from: resolved(index), at: path)
-        }
+        if let plain = PerlDecodingContext.PlainType(T.self) { return try decodePlain(plain, T.self, at: index, path: path) }
         let traits = traits(of: T.self)
         let kind = tape[index].kind
         if kind == .string || kind == .numberText, let collectionType = traits.byteCollection {
@@ -108,10 +105,14 @@ final class JSONTapeDecodingState {
         return try T(from: JSONTapeDecoder(state: self, index: index, path: path(), depth: depth + 1, type: T.self))
     }
 
-    /// The commonest plain values, read straight from the tape: what the bridge's
-    /// conversion gives for them, without making the `PerlValue` it would look at.
+    /// A plain value, `T` being the type `plain` names. The commonest are read straight
+    /// from the tape: what the bridge's conversion gives for them, without making the
+    /// `PerlValue` it would look at. (`T`, not `T?`: see
+    /// ``PerlDecodingContext/decodePlain(_:_:from:at:)``.)
     @inline(__always)
-    private func plainFastPath<T>(_ plain: PerlDecodingContext.PlainType, _ type: T.Type, at index: Int) -> T? {
+    private func decodePlain<T>(
+        _ plain: PerlDecodingContext.PlainType, _ type: T.Type, at index: Int, path: () -> PerlCodingPath
+    ) throws -> T {
         let entry = tape[index]
         switch (plain, entry.kind) {
         case (.string, .string) where !entry.isEscaped:
@@ -127,7 +128,7 @@ final class JSONTapeDecodingState {
         case (.bool, .false):
             return unsafeBitCast(false, to: T.self)
         default:
-            return nil
+            return try context.decodePlain(plain, T.self, from: resolved(index), at: path)
         }
     }
 
