@@ -208,11 +208,23 @@ final class JSONTapeDecodingState {
         let entry = tape[index]
         if entry.isEscaped { return string(index).utf8.elementsEqual(name) }
         guard Int(truncatingIfNeeded: entry.payload) == name.count else { return false }
-        let bytes = tape.input.baseAddress! + entry.offset + 1
-        // Keys are short: a loop beats a call.
-        guard name.count <= 16 else { return memcmp(bytes, name.baseAddress!, name.count) == 0 }
-        for offset in 0..<name.count where bytes[offset] != name[offset] { return false }
-        return true
+        let bytes = UnsafeRawPointer(tape.input.baseAddress! + entry.offset + 1)
+        let count = name.count
+        // Keys are short: two overlapping words, or a few bytes, beat a call.
+        switch count {
+        case 8...16:
+            let other = name.baseAddress!
+            return bytes.loadUnaligned(as: UInt64.self) == other.loadUnaligned(as: UInt64.self)
+                && bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                    == other.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        case 0..<8:
+            for offset in 0..<count where bytes.load(fromByteOffset: offset, as: UInt8.self) != name[offset] {
+                return false
+            }
+            return true
+        default:
+            return memcmp(bytes, name.baseAddress!, count) == 0
+        }
     }
 }
 
