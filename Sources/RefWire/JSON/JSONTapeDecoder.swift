@@ -37,7 +37,7 @@ extension PerlJSONDecoder {
                 tape: JSONTape(entries: entries, input: buffer), buffer: buffer, options: options,
                 valueDecoder: valueDecoder)
             do {
-                return try state.decodeValue(T.self, at: 0, path: .root, depth: 0)
+                return try withExtendedLifetime(state) { try state.decodeValue(T.self, at: 0, path: .root, depth: 0) }
             } catch {
                 throw PerlValueDecodingError(converting: error)
             }
@@ -288,7 +288,10 @@ extension Dictionary: JSONTapeDecodableStringKeyedDictionary where Key == String
 
 /// ``PerlValueDecoderImplementation`` over the tape: one per decoded value.
 struct JSONTapeDecoder: Decoder {
-    let state: JSONTapeDecodingState
+    /// Unowned: `decodeDirectly` keeps the state alive for the whole decoding (as it
+    /// keeps the tape and the input), and the decoders and containers copied for every
+    /// value would otherwise retain and release it each time.
+    unowned(unsafe) let state: JSONTapeDecodingState
     /// The value's tape index.
     let index: Int
     let path: PerlCodingPath
