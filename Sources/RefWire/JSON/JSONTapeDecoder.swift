@@ -54,8 +54,12 @@ final class JSONTapeDecodingState {
     private let duplicateKeys: JSONDecodingOptions.DuplicateKeyPolicy
     /// Where the keyed container reading the object at `object` expects its next key:
     /// the tape index (or, for an object with duplicates, the member position) after the
-    /// last key found in it. See ``PerlDecodingContext/keyHint``.
-    @exclusivity(unchecked) var keyHint: (object: Int, next: Int) = (-1, 0)
+    /// last key found in it. See ``PerlDecodingContext/keyHint``. One per nesting depth
+    /// (modulo ``keyHintSlots``), so that a nested container does not take its parent's:
+    /// a struct's fields after a nested one are found at the hint too, not by a scan.
+    let keyHints: UnsafeMutablePointer<(object: Int, next: Int)>
+    static let keyHintSlots = 64  // a power of two
+
     @exclusivity(unchecked) private var typeTraits = PerlTypeTraitsCache<TypeTraits>()
 
     struct TypeTraits {
@@ -69,6 +73,12 @@ final class JSONTapeDecodingState {
         context = PerlDecodingContext(options: valueDecoder.options, userInfo: valueDecoder.userInfo, root: .undef)
         scanner = JSONParser(buffer: buffer, options: options)
         duplicateKeys = options.duplicateKeys
+        keyHints = .allocate(capacity: Self.keyHintSlots)
+        keyHints.initialize(repeating: (-1, 0), count: Self.keyHintSlots)
+    }
+
+    deinit {
+        keyHints.deallocate()
     }
 
     private func traits<T>(of type: T.Type) -> TypeTraits {
@@ -115,8 +125,8 @@ final class JSONTapeDecodingState {
     ) throws -> T {
         let entry = tape[index]
         switch (plain, entry.kind) {
-        case (.string, .string) where !entry.isEscaped:
-            return unsafeBitCast(String(decoding: tape.rawBytes(index), as: UTF8.self), to: T.self)
+        case (.string, .string):
+            return unsafeBitCast(string(index), to: T.self)
         case (.double, .double):
             return unsafeBitCast(Double(bitPattern: entry.payload), to: T.self)
         case (.int, .integer):
@@ -359,35 +369,36 @@ struct JSONTapeKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerPro
 
     /// The tape index of the value for the key `name`, looked for first where the
     /// previous key of this object was found, plus one (see
-    /// ``JSONTapeDecodingState/keyHint``).
+    /// ``JSONTapeDecodingState/keyHints``).
     private func lookup(name: String) -> Int? {
         var name = name
         return name.withUTF8 { utf8 in
             let name = UnsafeRawBufferPointer(utf8)
             let state = self.state
             let object = decoder.index
-            let hinted = state.keyHint.object == object ? state.keyHint.next : -1
+            let hint = state.keyHints + (decoder.depth & (JSONTapeDecodingState.keyHintSlots - 1))
+            let hinted = hint.pointee.object == object ? hint.pointee.next : -1
             if let unique {
                 if hinted >= 0, hinted < unique.count, state.key(unique[hinted].key, is: name) {
-                    state.keyHint = (object, hinted + 1)
+                    hint.pointee = (object, hinted + 1)
                     return unique[hinted].value
                 }
                 for position in unique.indices where state.key(unique[position].key, is: name) {
-                    state.keyHint = (object, position + 1)
+                    hint.pointee = (object, position + 1)
                     return unique[position].value
                 }
                 return nil
             }
             let end = state.tape[object].end
             if hinted >= 0, hinted < end, state.key(hinted, is: name) {
-                state.keyHint = (object, state.tape.next(after: hinted + 1))
+                hint.pointee = (object, state.tape.next(after: hinted + 1))
                 return hinted + 1
             }
             var index = object + 1
             while index < end {
                 let next = state.tape.next(after: index + 1)
                 if state.key(index, is: name) {
-                    state.keyHint = (object, next)
+                    hint.pointee = (object, next)
                     return index + 1
                 }
                 index = next
