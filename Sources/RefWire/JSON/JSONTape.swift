@@ -128,6 +128,9 @@ struct JSONTapeBuilder: ~Copyable {
         entries.reserveCapacity(Swift.min(buffer.count / 4, 1 << 16) + 2)
     }
 
+    /// The scanner, for the decoder to unescape strings with (one parser per document).
+    consuming func takeScanner() -> JSONParser { scanner }
+
     private var base: UnsafePointer<UInt8> { scanner.base }
     private var end: Int { scanner.end }
     private var options: JSONDecodingOptions { scanner.options }

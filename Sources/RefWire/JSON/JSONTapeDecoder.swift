@@ -32,10 +32,11 @@ extension PerlJSONDecoder {
         guard buffer.count < Int(UInt32.max) - 2 else { return try valueDecoder.decode(type, from: decode(buffer)) }
         var builder = JSONTapeBuilder(buffer: buffer, options: options)
         try builder.build()
-        return try builder.entries.withUnsafeBufferPointer { entries in
+        let entries = builder.entries
+        var scanner: JSONParser? = builder.takeScanner()
+        return try entries.withUnsafeBufferPointer { entries in
             let state = JSONTapeDecodingState(
-                tape: JSONTape(entries: entries, input: buffer), buffer: buffer, options: options,
-                valueDecoder: valueDecoder)
+                tape: JSONTape(entries: entries, input: buffer), scanner: scanner.take()!, valueDecoder: valueDecoder)
             do {
                 return try withExtendedLifetime(state) { try state.decodeValue(T.self, at: 0, path: .root, depth: 0) }
             } catch {
@@ -68,11 +69,11 @@ final class JSONTapeDecodingState {
         var stringKeyedDictionary: (any JSONTapeDecodableStringKeyedDictionary.Type)?
     }
 
-    init(tape: JSONTape, buffer: UnsafeBufferPointer<UInt8>, options: JSONDecodingOptions, valueDecoder: PerlValueDecoder) {
+    init(tape: JSONTape, scanner: consuming JSONParser, valueDecoder: PerlValueDecoder) {
         self.tape = tape
         context = PerlDecodingContext(options: valueDecoder.options, userInfo: valueDecoder.userInfo, root: .undef)
-        scanner = JSONParser(buffer: buffer, options: options)
-        duplicateKeys = options.duplicateKeys
+        duplicateKeys = scanner.options.duplicateKeys
+        self.scanner = scanner
         keyHints = .allocate(capacity: Self.keyHintSlots)
         keyHints.initialize(repeating: (-1, 0), count: Self.keyHintSlots)
     }
