@@ -205,4 +205,21 @@ struct JSONDirectCodableTests {
         let person = try PerlJSONDecoder().decode(Person.self, from: bytes.lazy.map { $0 })
         #expect(person.name == "Ann")
     }
+
+    /// Keeps its decoder, to read the document later.
+    struct Deferred: Decodable {
+        let decoder: any Decoder
+        init(from decoder: any Decoder) throws { self.decoder = decoder }
+    }
+
+    @Test("A decoder kept past init(from:) still reads its document after decode returns")
+    func keptDecoder() throws {
+        var bytes = Array(#"{"name":"Ann","age":41,"address":{"city":"Oslo é"},"nicknames":["a"]}"#.utf8)
+        let deferred = try PerlJSONDecoder().decode(Deferred.self, from: bytes)
+        // The caller's buffer changes, and other decodes come and go, before it is read.
+        bytes.replaceSubrange(0..<bytes.count, with: repeatElement(UInt8(ascii: " "), count: bytes.count))
+        for _ in 0..<100 { _ = try PerlJSONDecoder().decode([String].self, from: Array(#"["x","y"]"#.utf8)) }
+        let person = try Person(from: deferred.decoder)
+        #expect(person == Person(name: "Ann", age: 41, address: Address(city: "Oslo é", zip: nil), nicknames: ["a"], manager: nil))
+    }
 }

@@ -30,25 +30,43 @@ extension PerlJSONDecoder {
         // The tape's container entries hold 32-bit indices; a larger document (some
         // gigabytes) takes the tree's path.
         guard buffer.count < Int(UInt32.max) - 2 else { return try valueDecoder.decode(type, from: decode(buffer)) }
-        var builder = JSONTapeBuilder(buffer: buffer, options: options)
+        // The decoders read the document and its tape through the state, which owns
+        // both: a type may keep its `Decoder` past `init(from:)` and use it later, after
+        // this call has returned and the caller's buffer is gone.
+        let document = JSONDocumentCopy(buffer)
+        var builder = JSONTapeBuilder(buffer: document.bytes, options: options)
         try builder.build()
         let entries = builder.entries
-        var scanner: JSONParser? = builder.takeScanner()
-        return try entries.withUnsafeBufferPointer { entries in
-            let state = JSONTapeDecodingState(
-                tape: JSONTape(entries: entries, input: buffer), scanner: scanner.take()!, valueDecoder: valueDecoder)
-            do {
-                return try withExtendedLifetime(state) { try state.decodeValue(T.self, at: 0, path: .root, depth: 0) }
-            } catch {
-                throw PerlValueDecodingError(converting: error)
-            }
+        let state = JSONTapeDecodingState(
+            document: document, entries: entries, scanner: builder.takeScanner(), valueDecoder: valueDecoder)
+        do {
+            return try state.decodeValue(T.self, at: 0, path: .root, depth: 0)
+        } catch {
+            throw PerlValueDecodingError(converting: error)
         }
     }
+}
+
+/// A document's bytes, copied into memory of their own for as long as any decoder of
+/// it lives.
+final class JSONDocumentCopy {
+    let bytes: UnsafeBufferPointer<UInt8>
+
+    init(_ source: UnsafeBufferPointer<UInt8>) {
+        let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: source.count)
+        _ = copy.initialize(from: source)
+        bytes = UnsafeBufferPointer(copy)
+    }
+
+    deinit { bytes.deallocate() }
 }
 
 /// What one `decode` call shares across all its nested decoders.
 final class JSONTapeDecodingState {
     let tape: JSONTape
+    /// What `tape` points into, owned here.
+    private let document: JSONDocumentCopy
+    private let entries: [JSONTape.Entry]
     let context: PerlDecodingContext
     /// The tree parser, to unescape strings the tape marks as escaped.
     @exclusivity(unchecked) private var scanner: JSONParser
@@ -69,8 +87,14 @@ final class JSONTapeDecodingState {
         var stringKeyedDictionary: (any JSONTapeDecodableStringKeyedDictionary.Type)?
     }
 
-    init(tape: JSONTape, scanner: consuming JSONParser, valueDecoder: PerlValueDecoder) {
-        self.tape = tape
+    init(
+        document: JSONDocumentCopy, entries: [JSONTape.Entry], scanner: consuming JSONParser,
+        valueDecoder: PerlValueDecoder
+    ) {
+        self.document = document
+        self.entries = entries
+        // `entries` is never mutated and lives as long as `self`, so its buffer stays put.
+        tape = JSONTape(entries: entries.withUnsafeBufferPointer { $0 }, input: document.bytes)
         context = PerlDecodingContext(options: valueDecoder.options, userInfo: valueDecoder.userInfo, root: .undef)
         duplicateKeys = scanner.options.duplicateKeys
         self.scanner = scanner
@@ -299,10 +323,9 @@ extension Dictionary: JSONTapeDecodableStringKeyedDictionary where Key == String
 
 /// ``PerlValueDecoderImplementation`` over the tape: one per decoded value.
 struct JSONTapeDecoder: Decoder {
-    /// Unowned: `decodeDirectly` keeps the state alive for the whole decoding (as it
-    /// keeps the tape and the input), and the decoders and containers copied for every
-    /// value would otherwise retain and release it each time.
-    unowned(unsafe) let state: JSONTapeDecodingState
+    /// Strong: a type may keep its decoder, or a container, past `init(from:)`, and the
+    /// state keeps the document and its tape alive for it.
+    let state: JSONTapeDecodingState
     /// The value's tape index.
     let index: Int
     let path: PerlCodingPath

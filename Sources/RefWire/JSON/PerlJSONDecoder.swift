@@ -76,7 +76,7 @@ struct JSONParser: ~Copyable {
     private var scratch: [UInt8] = []
     private var keyCache = RepeatedKeyCache()
 
-    private struct PendingKey {
+    struct PendingKey {
         var text: String
         /// The key's ``PerlHash/Key/indexHash``, computed once per distinct key.
         var hash: Int
