@@ -206,6 +206,55 @@ struct JSONDirectCodableTests {
         #expect(person.name == "Ann")
     }
 
+    /// Records the coding path each decoder and container reports, at every level.
+    struct PathRecorder: Decodable, CustomStringConvertible {
+        var paths: [String] = []
+        var children: [PathRecorder] = []
+
+        enum Keys: String, CodingKey { case list, map, inner, leaf }
+
+        init(from decoder: any Decoder) throws {
+            paths.append(Self.render(decoder.codingPath))
+            guard let container = try? decoder.container(keyedBy: Keys.self) else {
+                let single = try decoder.singleValueContainer()
+                paths.append(Self.render(single.codingPath))
+                return
+            }
+            paths.append(Self.render(container.codingPath))
+            if container.contains(.list) {
+                var list = try container.nestedUnkeyedContainer(forKey: .list)
+                paths.append(Self.render(list.codingPath))
+                while !list.isAtEnd { children.append(try list.decode(PathRecorder.self)) }
+            }
+            if let map = try container.decodeIfPresent([String: PathRecorder].self, forKey: .map) {
+                children += map.keys.sorted().map { map[$0]! }
+            }
+            if container.contains(.inner) {
+                let inner = try container.nestedContainer(keyedBy: Keys.self, forKey: .inner)
+                paths.append(Self.render(inner.codingPath))
+                children.append(try inner.decode(PathRecorder.self, forKey: .leaf))
+                children.append(try PathRecorder(from: inner.superDecoder(forKey: .leaf)))
+            }
+            children.append(try PathRecorder(from: container.superDecoder()))
+        }
+
+        static func render(_ path: [any CodingKey]) -> String {
+            path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        }
+
+        var description: String { "\(paths)\(children)" }
+    }
+
+    @Test("Decoders and containers report the tree decoder's coding paths at every level")
+    func codingPaths() throws {
+        let document = #"{"list":[{"leaf":1},{"list":[2,{"map":{"b":{"inner":{"leaf":3}},"a":4}}]}],"inner":{"leaf":"x"}}"#
+        let direct = try PerlJSONDecoder().decode(PathRecorder.self, from: Array(document.utf8))
+        let tree = try PerlValueDecoder().decode(PathRecorder.self, from: PerlJSONDecoder().decode(Array(document.utf8)))
+        #expect(direct.description == tree.description)
+        // A path four levels down, as both report it.
+        #expect(direct.description.contains(".list[1].list[1].map.b.inner"))
+    }
+
     /// Keeps its decoder, to read the document later.
     struct Deferred: Decodable {
         let decoder: any Decoder

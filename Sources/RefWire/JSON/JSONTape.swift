@@ -44,6 +44,9 @@ struct JSONTape {
     /// An object that names a key twice, or might (a key with escapes, compared only
     /// unescaped): its keys are compared exactly when it is decoded.
     static let duplicatesFlag: UInt64 = 1 << 5
+    /// A string or key without escapes whose bytes are not all ASCII (checked as UTF-8
+    /// by the tape pass): making its `String` need not look at the bytes again.
+    static let nonASCIIFlag: UInt64 = 1 << 6
 
     /// One value: kind in the low 4 bits of `header`, flags in the next 4, the byte offset
     /// above them.
@@ -61,6 +64,7 @@ struct JSONTape {
         var offset: Int { Int(truncatingIfNeeded: header >> 8) }
         var isEscaped: Bool { header & JSONTape.escapedFlag != 0 }
         var mayHaveDuplicates: Bool { header & JSONTape.duplicatesFlag != 0 }
+        var isASCII: Bool { header & JSONTape.nonASCIIFlag == 0 }
         /// For a container: the index after its contents.
         var end: Int { Int(truncatingIfNeeded: payload & 0xFFFF_FFFF) }
         /// For a container: its elements or members.
@@ -374,12 +378,14 @@ struct JSONTapeBuilder: ~Copyable {
             guard length <= options.maximumStringLength else {
                 throw scanner.failure(.stringLimitExceeded(limit: options.maximumStringLength), at: quote)
             }
+            var flags: UInt64 = 0
             if highBits & 0x8080_8080_8080_8080 != 0 {
                 let invalid = JSONUTF8.firstInvalidOffset(in: UnsafeBufferPointer(start: base + quote + 1, count: length))
                 if invalid < length { throw scanner.failure(.invalidUTF8, at: quote + 1 + invalid) }
+                flags = JSONTape.nonASCIIFlag
             }
             scanner.position = special + 1
-            append(kind, at: quote, payload: UInt64(length))
+            append(kind, at: quote, payload: UInt64(length), flags: flags)
             return false
         }
         _ = try scanner.finishString(quote: quote, special: special, highBits: highBits)
@@ -404,7 +410,7 @@ enum JSONTapeKeys {
     static func string(_ entries: [JSONTape.Entry], key: Int, scanner: inout JSONParser) -> String {
         let entry = entries[key]
         let content = UnsafeBufferPointer(start: scanner.base + entry.offset + 1, count: Int(entry.payload))
-        guard entry.isEscaped else { return String(decoding: content, as: UTF8.self) }
+        guard entry.isEscaped else { return JSONParser.string(validUTF8: content, isASCII: entry.isASCII) }
         return unescape(at: entry.offset, scanner: &scanner)
     }
 

@@ -40,7 +40,7 @@ extension PerlJSONDecoder {
         let state = JSONTapeDecodingState(
             document: document, entries: entries, scanner: builder.takeScanner(), valueDecoder: valueDecoder)
         do {
-            return try state.decodeValue(T.self, at: 0, path: .root, depth: 0)
+            return try state.decodeValue(T.self, at: 0, path: JSONTapeLocation(node: 0, key: nil), depth: 0)
         } catch {
             throw PerlValueDecodingError(converting: error)
         }
@@ -81,6 +81,26 @@ final class JSONTapeDecodingState {
 
     @exclusivity(unchecked) private var typeTraits = PerlTypeTraitsCache<TypeTraits>()
 
+    /// The coding paths of the decoders made so far, as a tree in an array (node 0 is
+    /// the root). A decoder holds its node's number rather than a path: the standard
+    /// library's `KeyedDecodingContainer` copies its container on every call, and a
+    /// container that holds one reference and integers copies with one retain. Nodes
+    /// are made only for decoders (one per struct, array or dictionary decoded, not per
+    /// scalar) and live as long as the state.
+    @exclusivity(unchecked) private var pathNodes: [PathNode] = [PathNode(key: nil, parent: -1, type: nil)]
+
+    struct PathNode {
+        /// The step from the parent; `nil` where a value takes its decoder's place
+        /// (``SingleValueDecodingContainer/decode(_:)``).
+        var key: (any CodingKey)?
+        var parent: Int32
+        /// The type being decoded, for error messages; `nil` for a nested container.
+        var type: Any.Type?
+    }
+
+    /// The objects with duplicate keys whose members have been made unique, by tape index.
+    @exclusivity(unchecked) private var uniqueMembers: [Int: [Member]] = [:]
+
     struct TypeTraits {
         var byteCollection: (any RangeReplaceableCollection<UInt8>.Type)?
         var array: (any JSONTapeDecodableArray.Type)?
@@ -119,17 +139,20 @@ final class JSONTapeDecodingState {
 
     /// ``PerlDecodingContext/decodeResolved(_:from:at:depth:)`` for the value at `index`.
     func decodeValue<T: Decodable>(
-        _ type: T.Type, at index: Int, path: @autoclosure () -> PerlCodingPath, depth: Int
+        _ type: T.Type, at index: Int, path: @autoclosure () -> JSONTapeLocation, depth: Int
     ) throws -> T {
-        if let plain = PerlDecodingContext.PlainType(T.self) { return try decodePlain(plain, T.self, at: index, path: path) }
+        if let plain = PerlDecodingContext.PlainType(T.self) {
+            return try decodePlain(plain, T.self, at: index, path: codingPath(path()))
+        }
         let traits = traits(of: T.self)
         let kind = tape[index].kind
         if kind == .string || kind == .numberText, let collectionType = traits.byteCollection {
-            return try context.decodeByteCollection(collectionType, T.self, from: resolved(index), at: path())
+            return try context.decodeByteCollection(collectionType, T.self, from: resolved(index), at: codingPath(path()))
         }
         let options = context.options
         guard depth < options.maximumDepth else {
-            throw context.error(.depthLimitExceeded(limit: options.maximumDepth, cycle: nil), at: path(), type: T.self)
+            throw context.error(
+                .depthLimitExceeded(limit: options.maximumDepth, cycle: nil), at: codingPath(path()), type: T.self)
         }
         if kind == .array, let arrayType = traits.array {
             return try arrayType.decodeTapeArray(at: index, as: T.self, state: self, at: path, depth: depth + 1)
@@ -137,7 +160,30 @@ final class JSONTapeDecodingState {
         if kind == .object, let dictionaryType = traits.stringKeyedDictionary {
             return try dictionaryType.decodeTapeDictionary(at: index, as: T.self, state: self, at: path, depth: depth + 1)
         }
-        return try T(from: JSONTapeDecoder(state: self, index: index, path: path(), depth: depth + 1, type: T.self))
+        return try T(from: JSONTapeDecoder(state: self, index: index, node: node(path(), type: T.self), depth: depth + 1))
+    }
+
+    // MARK: Coding paths
+
+    /// A new node for `location`, the place of a decoder of `type`.
+    func node(_ location: JSONTapeLocation, type: Any.Type?) -> Int32 {
+        guard let number = Int32(exactly: pathNodes.count) else { preconditionFailure("over 2^31 nested decoders") }
+        pathNodes.append(PathNode(key: location.key, parent: location.node, type: type))
+        return number
+    }
+
+    func type(ofNode node: Int32) -> Any.Type? { pathNodes[Int(node)].type }
+
+    /// The coding path of `location`, made when an error or the `codingPath` property
+    /// asks for it.
+    func codingPath(_ location: JSONTapeLocation) -> PerlCodingPath {
+        var keys: [any CodingKey] = location.key.map { [$0] } ?? []
+        var node = Int(location.node)
+        while node > 0 {
+            if let key = pathNodes[node].key { keys.append(key) }
+            node = Int(pathNodes[node].parent)
+        }
+        return keys.reversed().reduce(PerlCodingPath.root) { $0.appending($1) }
     }
 
     /// A plain value, `T` being the type `plain` names. The commonest are read straight
@@ -146,7 +192,7 @@ final class JSONTapeDecodingState {
     /// ``PerlDecodingContext/decodePlain(_:_:from:at:)``.)
     @inline(__always)
     private func decodePlain<T>(
-        _ plain: PerlDecodingContext.PlainType, _ type: T.Type, at index: Int, path: () -> PerlCodingPath
+        _ plain: PerlDecodingContext.PlainType, _ type: T.Type, at index: Int, path: @autoclosure () -> PerlCodingPath
     ) throws -> T {
         let entry = tape[index]
         switch (plain, entry.kind) {
@@ -195,7 +241,7 @@ final class JSONTapeDecodingState {
     /// The text of the string, key or kept number at `index`.
     func string(_ index: Int) -> String {
         let entry = tape[index]
-        guard entry.isEscaped else { return String(decoding: tape.rawBytes(index), as: UTF8.self) }
+        guard entry.isEscaped else { return JSONParser.string(validUTF8: tape.rawBytes(index), isASCII: entry.isASCII) }
         return JSONTapeKeys.unescape(at: entry.offset, scanner: &scanner)
     }
 
@@ -210,6 +256,7 @@ final class JSONTapeDecodingState {
     /// The object's members as its `PerlHash` holds them: each key once, where it first
     /// occurs, with the value the duplicate-key policy picks.
     func members(_ object: Int) -> [Member] {
+        if let unique = uniqueMembers[object] { return unique }
         let entry = tape[object]
         var result: [Member] = []
         result.reserveCapacity(entry.count)
@@ -230,6 +277,7 @@ final class JSONTapeDecodingState {
                 unique.append(member)
             }
         }
+        uniqueMembers[object] = unique
         return unique
     }
 
@@ -268,26 +316,28 @@ final class JSONTapeDecodingState {
 /// ``PerlDecodableArray`` for the tape.
 protocol JSONTapeDecodableArray {
     static func decodeTapeArray<T>(
-        at index: Int, as type: T.Type, state: JSONTapeDecodingState, at path: () -> PerlCodingPath, depth: Int
+        at index: Int, as type: T.Type, state: JSONTapeDecodingState, at path: () -> JSONTapeLocation, depth: Int
     ) throws -> T
 }
 
 extension Array: JSONTapeDecodableArray where Element: Decodable {
     static func decodeTapeArray<T>(
-        at index: Int, as type: T.Type, state: JSONTapeDecodingState, at path: () -> PerlCodingPath, depth: Int
+        at index: Int, as type: T.Type, state: JSONTapeDecodingState, at path: () -> JSONTapeLocation, depth: Int
     ) throws -> T {
         let count = state.tape[index].count
         var element = index + 1
         if let plain = PerlDecodingContext.PlainType(Element.self) {
-            return try state.context.decodePlainArray(plain, count: count, as: T.self, at: path) { _ in
+            return try state.context.decodePlainArray(plain, count: count, as: T.self, at: { state.codingPath(path()) }) { _ in
                 defer { element = state.tape.next(after: element) }
                 return state.resolved(element)
             }
         }
+        let node = state.node(path(), type: T.self)
         let array = try [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
             for position in 0..<count {
                 let value = try state.decodeValue(
-                    Element.self, at: element, path: path().appending(index: position), depth: depth)
+                    Element.self, at: element, path: JSONTapeLocation(node: node, key: PerlCodingKey(index: position)),
+                    depth: depth)
                 (buffer.baseAddress.unsafelyUnwrapped + position).initialize(to: value)
                 initialized = position + 1
                 element = state.tape.next(after: element)
@@ -300,20 +350,22 @@ extension Array: JSONTapeDecodableArray where Element: Decodable {
 /// ``PerlDecodableStringKeyedDictionary`` for the tape.
 protocol JSONTapeDecodableStringKeyedDictionary {
     static func decodeTapeDictionary<T>(
-        at index: Int, as type: T.Type, state: JSONTapeDecodingState, at path: () -> PerlCodingPath, depth: Int
+        at index: Int, as type: T.Type, state: JSONTapeDecodingState, at path: () -> JSONTapeLocation, depth: Int
     ) throws -> T
 }
 
 extension Dictionary: JSONTapeDecodableStringKeyedDictionary where Key == String, Value: Decodable {
     static func decodeTapeDictionary<T>(
-        at index: Int, as type: T.Type, state: JSONTapeDecodingState, at path: () -> PerlCodingPath, depth: Int
+        at index: Int, as type: T.Type, state: JSONTapeDecodingState, at path: () -> JSONTapeLocation, depth: Int
     ) throws -> T {
         let members = state.members(index)
+        let node = state.node(path(), type: T.self)
         var dictionary = [String: Value](minimumCapacity: members.count)
         for member in members {
             let name = state.string(member.key)
             dictionary[name] = try state.decodeValue(
-                Value.self, at: member.value, path: path().appending(PerlCodingKey(stringValue: name)), depth: depth)
+                Value.self, at: member.value, path: JSONTapeLocation(node: node, key: PerlCodingKey(stringValue: name)),
+                depth: depth)
         }
         return unsafeBitCast(dictionary, to: T.self)
     }
@@ -321,23 +373,50 @@ extension Dictionary: JSONTapeDecodableStringKeyedDictionary where Key == String
 
 // MARK: - Decoder and containers
 
+/// A place in the document: a decoder's path node, and one step below it that has no
+/// node of its own (a field or element being read).
+struct JSONTapeLocation {
+    var node: Int32
+    var key: (any CodingKey)?
+}
+
 /// ``PerlValueDecoderImplementation`` over the tape: one per decoded value.
+///
+/// Three words, so that it is stored inline in an `any Decoder` and its containers copy
+/// with one retain (see ``JSONTapeDecodingState/PathNode``).
 struct JSONTapeDecoder: Decoder {
     /// Strong: a type may keep its decoder, or a container, past `init(from:)`, and the
     /// state keeps the document and its tape alive for it.
     let state: JSONTapeDecodingState
     /// The value's tape index.
     let index: Int
-    let path: PerlCodingPath
-    let depth: Int
+    /// Its path node in `state`.
+    let node: Int32
+    /// Its nesting depth. (`Int32`: each level is a path node, and two billion of them
+    /// do not fit in memory.)
+    let depth: Int32
+
+    init(state: JSONTapeDecodingState, index: Int, node: Int32, depth: Int) {
+        self.state = state
+        self.index = index
+        self.node = node
+        self.depth = Int32(truncatingIfNeeded: depth)
+    }
+
     /// The type being decoded, for error messages; `nil` for a nested container.
-    let type: Any.Type?
+    var type: Any.Type? { state.type(ofNode: node) }
+    var path: PerlCodingPath { state.codingPath(here) }
+    /// This decoder's own place.
+    var here: JSONTapeLocation { JSONTapeLocation(node: node, key: nil) }
+    /// The place of its member or element `key`.
+    func location(_ key: any CodingKey) -> JSONTapeLocation { JSONTapeLocation(node: node, key: key) }
 
     var codingPath: [any CodingKey] { path.keys }
     var userInfo: [CodingUserInfoKey: Any] { state.context.userInfo }
 
     func container<Key: CodingKey>(keyedBy keyType: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard state.tape[index].kind == .object else {
+            let type = type
             throw state.context.mismatch(
                 type.map { "a hash reference (for \($0))" } ?? "a hash reference", state.resolved(index), at: path,
                 type: type ?? [String: Any].self)
@@ -347,6 +426,7 @@ struct JSONTapeDecoder: Decoder {
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         guard state.tape[index].kind == .array else {
+            let type = type
             throw state.context.mismatch(
                 type.map { "an array reference (for \($0))" } ?? "an array reference", state.resolved(index), at: path,
                 type: type ?? [Any].self)
@@ -359,27 +439,19 @@ struct JSONTapeDecoder: Decoder {
     }
 
     /// A decoder for a nested container's contents, one level deeper.
-    func nested(_ index: Int, at path: PerlCodingPath, type: Any.Type?) throws -> JSONTapeDecoder {
+    func nested(_ index: Int, at location: JSONTapeLocation) throws -> JSONTapeDecoder {
         let options = state.context.options
         guard depth < options.maximumDepth else {
             throw state.context.error(
-                .depthLimitExceeded(limit: options.maximumDepth, cycle: nil), at: path, type: type ?? Any.self)
+                .depthLimitExceeded(limit: options.maximumDepth, cycle: nil), at: state.codingPath(location),
+                type: Any.self)
         }
-        return JSONTapeDecoder(state: state, index: index, path: path, depth: depth + 1, type: type)
+        return JSONTapeDecoder(state: state, index: index, node: state.node(location, type: nil), depth: Int(depth) + 1)
     }
 }
 
 struct JSONTapeKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let decoder: JSONTapeDecoder
-    /// The members of an object with duplicate keys, made unique; `nil` when the tape's
-    /// own order is its members'.
-    private let unique: [JSONTapeDecodingState.Member]?
-
-    init(decoder: JSONTapeDecoder) {
-        self.decoder = decoder
-        let state = decoder.state
-        unique = state.tape[decoder.index].mayHaveDuplicates ? state.members(decoder.index) : nil
-    }
 
     private var state: JSONTapeDecodingState { decoder.state }
     var codingPath: [any CodingKey] { decoder.codingPath }
@@ -400,9 +472,11 @@ struct JSONTapeKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerPro
             let name = UnsafeRawBufferPointer(utf8)
             let state = self.state
             let object = decoder.index
-            let hint = state.keyHints + (decoder.depth & (JSONTapeDecodingState.keyHintSlots - 1))
+            let hint = state.keyHints + (Int(decoder.depth) & (JSONTapeDecodingState.keyHintSlots - 1))
             let hinted = hint.pointee.object == object ? hint.pointee.next : -1
-            if let unique {
+            if state.tape[object].mayHaveDuplicates {
+                // The members made unique, the duplicate-key policy's choice of value.
+                let unique = state.members(object)
                 if hinted >= 0, hinted < unique.count, state.key(unique[hinted].key, is: name) {
                     hint.pointee = (object, hinted + 1)
                     return unique[hinted].value
@@ -431,11 +505,9 @@ struct JSONTapeKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerPro
         }
     }
 
-    private var path: PerlCodingPath { decoder.path }
-
     private func raw(_ key: Key, type: Any.Type) throws -> Int {
         guard let index = lookup(key) else {
-            throw state.context.error(.keyNotFound(key.stringValue), at: path, type: type)
+            throw state.context.error(.keyNotFound(key.stringValue), at: decoder.path, type: type)
         }
         return index
     }
@@ -460,7 +532,7 @@ struct JSONTapeKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerPro
     func decode(_ type: UInt128.Type, forKey key: Key) throws -> UInt128 { try plain(type, key) }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        try state.decodeValue(type, at: raw(key, type: type), path: path.appending(key), depth: decoder.depth)
+        try state.decodeValue(type, at: raw(key, type: type), path: decoder.location(key), depth: Int(decoder.depth))
     }
 
     /// One lookup instead of the default's three (`contains`, `decodeNil`, `decode`).
@@ -484,35 +556,34 @@ struct JSONTapeKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerPro
 
     private func present<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T? {
         guard let index = lookup(key), state.tape[index].kind != .null else { return nil }
-        return try state.decodeValue(type, at: index, path: path.appending(key), depth: decoder.depth)
+        return try state.decodeValue(type, at: index, path: decoder.location(key), depth: Int(decoder.depth))
     }
 
     /// A plain value; ``JSONTapeDecodingState/decodeValue(_:at:path:depth:)`` knows the
     /// plain types.
     @inline(__always)
     private func plain<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T {
-        try state.decodeValue(type, at: raw(key, type: type), path: path.appending(key), depth: decoder.depth)
+        try state.decodeValue(type, at: raw(key, type: type), path: decoder.location(key), depth: Int(decoder.depth))
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
         -> KeyedDecodingContainer<NestedKey>
     {
-        try decoder.nested(raw(key, type: [String: Any].self), at: path.appending(key), type: nil)
-            .container(keyedBy: type)
+        try decoder.nested(raw(key, type: [String: Any].self), at: decoder.location(key)).container(keyedBy: type)
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        try decoder.nested(raw(key, type: [Any].self), at: path.appending(key), type: nil).unkeyedContainer()
+        try decoder.nested(raw(key, type: [Any].self), at: decoder.location(key)).unkeyedContainer()
     }
 
     /// The value for `super`; `null` when there is none, as with Foundation's decoders.
     func superDecoder() throws -> any Decoder {
         let key = PerlCodingKey.super
-        return try decoder.nested(lookup(name: key.stringValue) ?? state.tape.missing, at: path.appending(key), type: nil)
+        return try decoder.nested(lookup(name: key.stringValue) ?? state.tape.missing, at: decoder.location(key))
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {
-        try decoder.nested(lookup(key) ?? state.tape.missing, at: path.appending(key), type: nil)
+        try decoder.nested(lookup(key) ?? state.tape.missing, at: decoder.location(key))
     }
 }
 
@@ -534,13 +605,14 @@ struct JSONTapeUnkeyedDecodingContainer: UnkeyedDecodingContainer {
     var codingPath: [any CodingKey] { decoder.codingPath }
     var isAtEnd: Bool { currentIndex >= elementCount }
 
-    private var currentPath: PerlCodingPath { decoder.path.appending(index: currentIndex) }
+    private var currentLocation: JSONTapeLocation { decoder.location(PerlCodingKey(index: currentIndex)) }
 
     /// The next element; the index moves on only once it has been decoded.
     private func next(_ type: Any.Type) throws -> Int {
         guard !isAtEnd else {
             throw state.context.error(
-                .arrayExhausted(expected: String(describing: type), count: elementCount), at: currentPath, type: type)
+                .arrayExhausted(expected: String(describing: type), count: elementCount),
+                at: state.codingPath(currentLocation), type: type)
         }
         return cursor
     }
@@ -575,7 +647,7 @@ struct JSONTapeUnkeyedDecodingContainer: UnkeyedDecodingContainer {
     mutating func decode(_ type: UInt128.Type) throws -> UInt128 { try plain(type) }
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        let result = try state.decodeValue(type, at: next(type), path: currentPath, depth: decoder.depth)
+        let result = try state.decodeValue(type, at: next(type), path: currentLocation, depth: Int(decoder.depth))
         advance()
         return result
     }
@@ -584,7 +656,7 @@ struct JSONTapeUnkeyedDecodingContainer: UnkeyedDecodingContainer {
     /// plain types.
     @inline(__always)
     private mutating func plain<T: Decodable>(_ type: T.Type) throws -> T {
-        let result = try state.decodeValue(type, at: next(type), path: currentPath, depth: decoder.depth)
+        let result = try state.decodeValue(type, at: next(type), path: currentLocation, depth: Int(decoder.depth))
         advance()
         return result
     }
@@ -592,20 +664,20 @@ struct JSONTapeUnkeyedDecodingContainer: UnkeyedDecodingContainer {
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws
         -> KeyedDecodingContainer<NestedKey>
     {
-        let container = try decoder.nested(next([String: Any].self), at: currentPath, type: nil)
+        let container = try decoder.nested(next([String: Any].self), at: currentLocation)
             .container(keyedBy: type)
         advance()
         return container
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        let container = try decoder.nested(next([Any].self), at: currentPath, type: nil).unkeyedContainer()
+        let container = try decoder.nested(next([Any].self), at: currentLocation).unkeyedContainer()
         advance()
         return container
     }
 
     mutating func superDecoder() throws -> any Decoder {
-        let superDecoder = try decoder.nested(next(Any.self), at: currentPath, type: nil)
+        let superDecoder = try decoder.nested(next(Any.self), at: currentLocation)
         advance()
         return superDecoder
     }
@@ -615,7 +687,6 @@ struct JSONTapeSingleValueDecodingContainer: SingleValueDecodingContainer {
     let decoder: JSONTapeDecoder
 
     var codingPath: [any CodingKey] { decoder.codingPath }
-    private var path: PerlCodingPath { decoder.path }
 
     func decodeNil() -> Bool { decoder.state.tape[decoder.index].kind == .null }
     func decode(_ type: Bool.Type) throws -> Bool { try plain(type) }
@@ -637,13 +708,13 @@ struct JSONTapeSingleValueDecodingContainer: SingleValueDecodingContainer {
 
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
         // The value takes this decoder's place, one level deeper.
-        try decoder.state.decodeValue(type, at: decoder.index, path: path, depth: decoder.depth)
+        try decoder.state.decodeValue(type, at: decoder.index, path: decoder.here, depth: Int(decoder.depth))
     }
 
     /// A plain value; ``JSONTapeDecodingState/decodeValue(_:at:path:depth:)`` knows the
     /// plain types.
     @inline(__always)
     private func plain<T: Decodable>(_ type: T.Type) throws -> T {
-        try decoder.state.decodeValue(type, at: decoder.index, path: path, depth: decoder.depth)
+        try decoder.state.decodeValue(type, at: decoder.index, path: decoder.here, depth: Int(decoder.depth))
     }
 }

@@ -532,7 +532,7 @@ struct JSONParser: ~Copyable {
     /// (Compilers before 6.2, and older Apple systems, have no `UTF8Span`: there the
     /// standard library validates again, finding nothing to repair.)
     @inline(__always)
-    private static func string(validUTF8 bytes: UnsafeBufferPointer<UInt8>, isASCII: Bool) -> String {
+    static func string(validUTF8 bytes: UnsafeBufferPointer<UInt8>, isASCII: Bool) -> String {
         #if compiler(>=6.2)
         if #available(macOS 26.0, iOS 26.0, watchOS 26.0, tvOS 26.0, visionOS 26.0, *) {
             return unsafe String(copying: UTF8Span(unchecked: bytes.span, isKnownASCII: isASCII))
