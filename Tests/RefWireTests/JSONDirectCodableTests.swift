@@ -255,6 +255,36 @@ struct JSONDirectCodableTests {
         #expect(direct.description.contains(".list[1].list[1].map.b.inner"))
     }
 
+    /// The tape notes each object's keys to find duplicates; an object with very many
+    /// distinct keys must cost linear time, as the tree's hash does, not a scan per key.
+    /// The second family of keys shares length and first and last eight bytes, which is
+    /// all the tape's fingerprint of a key looks at.
+    @Test("Objects of 200,000 distinct keys are read in linear time", .timeLimit(.minutes(1)))
+    func manyKeys() throws {
+        let count = 200_000
+        for key in [{ (number: Int) in "k\(number)" }, { "aaaaaaaa\(1_000_000 + $0)aaaaaaaa" }] {
+            var text = Array("{".utf8)
+            text.reserveCapacity(count * 30)
+            for number in 0..<count {
+                if number > 0 { text.append(UInt8(ascii: ",")) }
+                text += Array("\"\(key(number))\":\(number & 7)".utf8)
+            }
+            text.append(UInt8(ascii: "}"))
+            let map = try PerlJSONDecoder().decode([String: Int].self, from: text)
+            #expect(map.count == count)
+            #expect(map[key(count - 1)] == 7)
+            // A repeat after them all is still found.
+            text.removeLast()
+            text += Array(",\"\(key(12345))\":9}".utf8)
+            var options = JSONDecodingOptions()
+            options.duplicateKeys = .reject
+            #expect(throws: JSONDecodingError.self) {
+                try PerlJSONDecoder(options: options).decode([String: Int].self, from: text)
+            }
+            #expect(try PerlJSONDecoder().decode([String: Int].self, from: text)[key(12345)] == 9)
+        }
+    }
+
     /// Keeps its decoder, to read the document later.
     struct Deferred: Decodable {
         let decoder: any Decoder

@@ -125,7 +125,15 @@ struct JSONTapeBuilder: ~Copyable {
         var firstDuplicate: Int?
         /// Whether a key had escapes, so that duplicates must be searched after unescaping.
         var hasEscapedKey = false
+        /// Whether a key past the first ``scannedKeyLimit`` may repeat an earlier one,
+        /// to be settled when the object closes.
+        var sortsAtClose = false
     }
+
+    /// The keys of an object whose fingerprints are scanned for a repeat as they come.
+    /// Past them a possible repeat is settled by sorting when the object closes, so that
+    /// an object of many keys (whose filter is full) costs `n log n`, not a scan per key.
+    static let scannedKeyLimit = 64
 
     init(buffer: UnsafeBufferPointer<UInt8>, options: JSONDecodingOptions) {
         scanner = JSONParser(buffer: buffer, options: options)
@@ -242,7 +250,7 @@ struct JSONTapeBuilder: ~Copyable {
         innermost = outer.popLast()
         var flags: UInt64 = 0
         if container.isObject {
-            if container.hasEscapedKey || container.firstDuplicate != nil {
+            if container.hasEscapedKey || container.sortsAtClose || container.firstDuplicate != nil {
                 if let duplicate = try firstDuplicateKey(container) {
                     if options.duplicateKeys == .reject {
                         throw JSONDecodingError(
@@ -261,10 +269,14 @@ struct JSONTapeBuilder: ~Copyable {
         innermost?.count += 1
     }
 
-    /// The first key of `container` equal to an earlier one. Without escaped keys the
-    /// fingerprints already found it; otherwise the keys are compared unescaped.
+    /// The first key of `container` equal to an earlier one: found by the fingerprints
+    /// already, by sorting them, or (when a key has escapes) by comparing the keys
+    /// unescaped.
     private mutating func firstDuplicateKey(_ container: OpenContainer) throws(JSONDecodingError) -> Int? {
-        guard container.hasEscapedKey else { return container.firstDuplicate }
+        if !container.hasEscapedKey {
+            guard container.sortsAtClose, container.firstDuplicate == nil else { return container.firstDuplicate }
+            return firstRepeatBySorting(container)
+        }
         var seen: Set<[UInt8]> = []
         var index = container.index + 1
         while index < entries.count {
@@ -309,7 +321,7 @@ struct JSONTapeBuilder: ~Copyable {
         scanner.skipWhitespace()
     }
 
-    /// Looks for the key at `index` among its object's earlier keys: a 64-bit filter
+    /// Looks for the key at `index` among its object's earlier keys: a 256-bit filter
     /// first, then the fingerprints, then the bytes. Objects rarely repeat a key, and
     /// this costs a few operations per key where a hash set would allocate.
     private mutating func noteKey(_ index: Int, escaped: Bool) {
@@ -330,6 +342,10 @@ struct JSONTapeBuilder: ~Copyable {
         }
         guard seen else { return }
         guard innermost.unsafelyUnwrapped.firstDuplicate == nil else { return }
+        guard innermost.unsafelyUnwrapped.count < Self.scannedKeyLimit else {
+            innermost!.sortsAtClose = true
+            return
+        }
         let start = innermost.unsafelyUnwrapped.keyPrintStart
         let duplicate = keyPrints.withUnsafeBufferPointer { prints in
             for earlier in prints[start...] where earlier.print == print {
@@ -343,6 +359,40 @@ struct JSONTapeBuilder: ~Copyable {
             return false
         }
         if duplicate { innermost!.firstDuplicate = index }
+    }
+
+    /// The first key of `container` (none with escapes) equal to an earlier one: its
+    /// keys' fingerprints sorted, and where fingerprints are equal the keys sorted by
+    /// their bytes, so that keys made to share a fingerprint cost no more.
+    private func firstRepeatBySorting(_ container: OpenContainer) -> Int? {
+        var prints = Array(keyPrints[container.keyPrintStart...])
+        prints.sort { ($0.print, $0.index) < ($1.print, $1.index) }
+        var first: Int?
+        var runStart = 0
+        while runStart < prints.count {
+            var runEnd = runStart + 1
+            while runEnd < prints.count && prints[runEnd].print == prints[runStart].print { runEnd += 1 }
+            if runEnd - runStart > 1 {
+                // Sorted by bytes, then by position: a key equal to the one before it
+                // repeats an earlier key.
+                let run = prints[runStart..<runEnd].map(\.index).sorted { left, right in
+                    let order = compareKeys(left, right)
+                    return order != 0 ? order < 0 : left < right
+                }
+                for position in run.indices.dropFirst() where compareKeys(run[position - 1], run[position]) == 0 {
+                    first = Swift.min(first ?? .max, run[position])
+                }
+            }
+            runStart = runEnd
+        }
+        return first
+    }
+
+    /// The order of two unescaped keys' bytes (shorter first), as `memcmp` gives it.
+    private func compareKeys(_ left: Int, _ right: Int) -> Int32 {
+        let (leftKey, rightKey) = (entries[left], entries[right])
+        guard leftKey.payload == rightKey.payload else { return leftKey.payload < rightKey.payload ? -1 : 1 }
+        return memcmp(base + leftKey.offset + 1, base + rightKey.offset + 1, Int(leftKey.payload))
     }
 
     /// A hash of a key's length and its first and last eight bytes (the key may be
