@@ -285,6 +285,42 @@ final class JSONTapeDecodingState {
         tape[index].isEscaped ? Array(string(index).utf8) : Array(tape.rawBytes(index))
     }
 
+    /// The tape index of the value for the key `name` in the object at `object`, looked
+    /// for first where the previous key of that object was found, plus one (see
+    /// ``keyHints``).
+    func member(_ name: UnsafeRawBufferPointer, of object: Int, depth: Int) -> Int? {
+        let hint = keyHints + (depth & (Self.keyHintSlots - 1))
+        let hinted = hint.pointee.object == object ? hint.pointee.next : -1
+        if tape[object].mayHaveDuplicates {
+            // The members made unique, the duplicate-key policy's choice of value.
+            let unique = members(object)
+            if hinted >= 0, hinted < unique.count, key(unique[hinted].key, is: name) {
+                hint.pointee = (object, hinted + 1)
+                return unique[hinted].value
+            }
+            for position in unique.indices where key(unique[position].key, is: name) {
+                hint.pointee = (object, position + 1)
+                return unique[position].value
+            }
+            return nil
+        }
+        let end = tape[object].end
+        if hinted >= 0, hinted < end, key(hinted, is: name) {
+            hint.pointee = (object, tape.next(after: hinted + 1))
+            return hinted + 1
+        }
+        var index = object + 1
+        while index < end {
+            let next = tape.next(after: index + 1)
+            if key(index, is: name) {
+                hint.pointee = (object, next)
+                return index + 1
+            }
+            index = next
+        }
+        return nil
+    }
+
     /// Whether the key at `index` is `name`.
     @inline(__always)
     func key(_ index: Int, is name: UnsafeRawBufferPointer) -> Bool {
@@ -463,46 +499,12 @@ struct JSONTapeKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerPro
 
     private func lookup(_ key: Key) -> Int? { lookup(name: key.stringValue) }
 
-    /// The tape index of the value for the key `name`, looked for first where the
-    /// previous key of this object was found, plus one (see
-    /// ``JSONTapeDecodingState/keyHints``).
+    /// The tape index of the value for the key `name` (the work is the state's, outside
+    /// this generic type: a closure here would copy the container for each key).
     private func lookup(name: String) -> Int? {
+        let (state, object, depth) = (decoder.state, decoder.index, Int(decoder.depth))
         var name = name
-        return name.withUTF8 { utf8 in
-            let name = UnsafeRawBufferPointer(utf8)
-            let state = self.state
-            let object = decoder.index
-            let hint = state.keyHints + (Int(decoder.depth) & (JSONTapeDecodingState.keyHintSlots - 1))
-            let hinted = hint.pointee.object == object ? hint.pointee.next : -1
-            if state.tape[object].mayHaveDuplicates {
-                // The members made unique, the duplicate-key policy's choice of value.
-                let unique = state.members(object)
-                if hinted >= 0, hinted < unique.count, state.key(unique[hinted].key, is: name) {
-                    hint.pointee = (object, hinted + 1)
-                    return unique[hinted].value
-                }
-                for position in unique.indices where state.key(unique[position].key, is: name) {
-                    hint.pointee = (object, position + 1)
-                    return unique[position].value
-                }
-                return nil
-            }
-            let end = state.tape[object].end
-            if hinted >= 0, hinted < end, state.key(hinted, is: name) {
-                hint.pointee = (object, state.tape.next(after: hinted + 1))
-                return hinted + 1
-            }
-            var index = object + 1
-            while index < end {
-                let next = state.tape.next(after: index + 1)
-                if state.key(index, is: name) {
-                    hint.pointee = (object, next)
-                    return index + 1
-                }
-                index = next
-            }
-            return nil
-        }
+        return name.withUTF8 { state.member(UnsafeRawBufferPointer($0), of: object, depth: depth) }
     }
 
     private func raw(_ key: Key, type: Any.Type) throws -> Int {
