@@ -101,8 +101,11 @@ struct JSONTape {
 /// and error offsets, with the tree parser's own scanners for whitespace, literals,
 /// numbers and strings, so that both paths accept and reject exactly the same documents.
 struct JSONTapeBuilder: ~Copyable {
-    private var scanner: JSONParser
-    private(set) var entries: [JSONTape.Entry] = []
+    /// The scanner, which the decoder keeps to unescape strings with.
+    private(set) var scanner: JSONParser
+    /// The tape. (A stack of its own rather than an array: appending checks no
+    /// uniqueness.)
+    private(set) var entries: ScratchStack<JSONTape.Entry>
     /// The innermost open container, kept out of `outer` so that counting its values and
     /// noting its keys write no array.
     private var innermost: OpenContainer?
@@ -137,11 +140,8 @@ struct JSONTapeBuilder: ~Copyable {
 
     init(buffer: UnsafeBufferPointer<UInt8>, options: JSONDecodingOptions) {
         scanner = JSONParser(buffer: buffer, options: options)
-        entries.reserveCapacity(Swift.min(buffer.count / 4, 1 << 16) + 2)
+        entries = ScratchStack(capacity: Swift.min(buffer.count / 4, 1 << 16) + 2)
     }
-
-    /// The scanner, for the decoder to unescape strings with (one parser per document).
-    consuming func takeScanner() -> JSONParser { scanner }
 
     private var base: UnsafePointer<UInt8> { scanner.base }
     private var end: Int { scanner.end }
@@ -447,7 +447,7 @@ struct JSONTapeBuilder: ~Copyable {
 extension JSONTape {
     /// ``JSONTape/next(after:)`` while the tape is being written.
     @inline(__always)
-    static func nextIndex(_ entries: [Entry], after index: Int) -> Int {
+    static func nextIndex(_ entries: borrowing ScratchStack<Entry>, after index: Int) -> Int {
         let entry = entries[index]
         return entry.kind.rawValue >= Kind.array.rawValue ? entry.end : index + 1
     }
@@ -457,7 +457,7 @@ extension JSONTape {
 /// rare; the tape keeps only where they are).
 enum JSONTapeKeys {
     /// The string whose entry is `entries[key]`, unescaped.
-    static func string(_ entries: [JSONTape.Entry], key: Int, scanner: inout JSONParser) -> String {
+    static func string(_ entries: borrowing ScratchStack<JSONTape.Entry>, key: Int, scanner: inout JSONParser) -> String {
         let entry = entries[key]
         let content = UnsafeBufferPointer(start: scanner.base + entry.offset + 1, count: Int(entry.payload))
         guard entry.isEscaped else { return JSONParser.string(validUTF8: content, isASCII: entry.isASCII) }
@@ -465,7 +465,7 @@ enum JSONTapeKeys {
     }
 
     /// The UTF-8 of `entries[key]`, unescaped.
-    static func bytes(_ entries: [JSONTape.Entry], key: Int, scanner: inout JSONParser) -> [UInt8] {
+    static func bytes(_ entries: borrowing ScratchStack<JSONTape.Entry>, key: Int, scanner: inout JSONParser) -> [UInt8] {
         let entry = entries[key]
         guard entry.isEscaped else {
             return Array(UnsafeBufferPointer(start: scanner.base + entry.offset + 1, count: Int(entry.payload)))

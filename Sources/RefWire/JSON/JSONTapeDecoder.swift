@@ -36,9 +36,8 @@ extension PerlJSONDecoder {
         let document = JSONDocumentCopy(buffer)
         var builder = JSONTapeBuilder(buffer: document.bytes, options: options)
         try builder.build()
-        let entries = builder.entries
         let state = JSONTapeDecodingState(
-            document: document, entries: entries, scanner: builder.takeScanner(), valueDecoder: valueDecoder)
+            document: document, entries: builder.entries, scanner: builder.scanner, valueDecoder: valueDecoder)
         do {
             return try state.decodeValue(T.self, at: 0, path: JSONTapeLocation(node: 0, key: nil), depth: 0)
         } catch {
@@ -66,7 +65,7 @@ final class JSONTapeDecodingState {
     let tape: JSONTape
     /// What `tape` points into, owned here.
     private let document: JSONDocumentCopy
-    private let entries: [JSONTape.Entry]
+    private let entries: ScratchStack<JSONTape.Entry>
     let context: PerlDecodingContext
     /// The tree parser, to unescape strings the tape marks as escaped.
     @exclusivity(unchecked) private var scanner: JSONParser
@@ -108,13 +107,14 @@ final class JSONTapeDecodingState {
     }
 
     init(
-        document: JSONDocumentCopy, entries: [JSONTape.Entry], scanner: consuming JSONParser,
+        document: JSONDocumentCopy, entries: consuming ScratchStack<JSONTape.Entry>, scanner: consuming JSONParser,
         valueDecoder: PerlValueDecoder
     ) {
         self.document = document
+        // `entries` is never appended to again and lives as long as `self`, so its buffer
+        // stays put.
+        tape = JSONTape(entries: UnsafeBufferPointer(entries.buffer(0..<entries.count)), input: document.bytes)
         self.entries = entries
-        // `entries` is never mutated and lives as long as `self`, so its buffer stays put.
-        tape = JSONTape(entries: entries.withUnsafeBufferPointer { $0 }, input: document.bytes)
         context = PerlDecodingContext(options: valueDecoder.options, userInfo: valueDecoder.userInfo, root: .undef)
         duplicateKeys = scanner.options.duplicateKeys
         self.scanner = scanner

@@ -79,11 +79,12 @@ struct MoveStack<Element>: ~Copyable {
 /// A stack of plain values (bytes, positions) with O(1) truncation.
 struct ScratchStack<Element: BitwiseCopyable>: ~Copyable {
     private var storage: UnsafeMutablePointer<Element>
-    private var capacity = 64
+    private var capacity: Int
     private(set) var count = 0
 
-    init() {
-        storage = .allocate(capacity: capacity)
+    init(capacity: Int = 64) {
+        self.capacity = Swift.max(capacity, 1)
+        storage = .allocate(capacity: self.capacity)
     }
 
     deinit { storage.deallocate() }
