@@ -110,12 +110,15 @@ struct JSONTapeBuilder: ~Copyable {
     /// noting its keys write no array.
     private var innermost: OpenContainer?
     /// The other open containers, outermost first.
-    private var outer: [OpenContainer] = []
+    private var outer = ScratchStack<OpenContainer>()
     /// Fingerprints and tape indices of the keys of the open objects, innermost last.
-    private var keyPrints: [(print: UInt64, index: Int)] = []
+    private var keyPrints = ScratchStack<(print: UInt64, index: Int)>()
     private var valueCount = 0
 
-    private struct OpenContainer {
+    /// An object or array being read. (Internal, not private: the 6.3 compiler crashes in
+    /// debug builds taking the builder's stored properties from another file when one
+    /// holds a private type.)
+    struct OpenContainer {
         var index: Int
         var isObject: Bool
         /// Values completed in it so far.
@@ -260,7 +263,7 @@ struct JSONTapeBuilder: ~Copyable {
                     flags = JSONTape.duplicatesFlag
                 }
             }
-            keyPrints.removeLast(keyPrints.count - container.keyPrintStart)
+            keyPrints.removeLast(from: container.keyPrintStart)
         }
         let kind: JSONTape.Kind = container.isObject ? .object : .array
         entries[container.index] = JSONTape.Entry(
@@ -347,25 +350,22 @@ struct JSONTapeBuilder: ~Copyable {
             return
         }
         let start = innermost.unsafelyUnwrapped.keyPrintStart
-        let duplicate = keyPrints.withUnsafeBufferPointer { prints in
-            for earlier in prints[start...] where earlier.print == print {
-                let other = entries[earlier.index]
-                if !other.isEscaped, other.payload == key.payload,
-                    key.payload == 0 || memcmp(base + other.offset + 1, base + key.offset + 1, Int(key.payload)) == 0
-                {
-                    return true
-                }
+        for earlier in keyPrints.buffer(start..<keyPrints.count) where earlier.print == print {
+            let other = entries[earlier.index]
+            if !other.isEscaped, other.payload == key.payload,
+                key.payload == 0 || memcmp(base + other.offset + 1, base + key.offset + 1, Int(key.payload)) == 0
+            {
+                innermost!.firstDuplicate = index
+                return
             }
-            return false
         }
-        if duplicate { innermost!.firstDuplicate = index }
     }
 
     /// The first key of `container` (none with escapes) equal to an earlier one: its
     /// keys' fingerprints sorted, and where fingerprints are equal the keys sorted by
     /// their bytes, so that keys made to share a fingerprint cost no more.
     private func firstRepeatBySorting(_ container: OpenContainer) -> Int? {
-        var prints = Array(keyPrints[container.keyPrintStart...])
+        var prints = Array(keyPrints.buffer(container.keyPrintStart..<keyPrints.count))
         prints.sort { ($0.print, $0.index) < ($1.print, $1.index) }
         var first: Int?
         var runStart = 0
