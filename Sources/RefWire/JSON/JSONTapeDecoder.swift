@@ -502,7 +502,15 @@ struct JSONTapeKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerPro
     /// The tape index of the value for the key `name` (the work is the state's, outside
     /// this generic type: a closure here would copy the container for each key).
     private func lookup(name: String) -> Int? {
-        let (state, object, depth) = (decoder.state, decoder.index, Int(decoder.depth))
+        // Unowned: the decoder holds the state for the call, and a strong capture cost a
+        // retain and a release per key; so did a `var` copy of the name for `withUTF8`.
+        unowned(unsafe) let state = decoder.state
+        let (object, depth) = (decoder.index, Int(decoder.depth))
+        if let found = name.utf8.withContiguousStorageIfAvailable({
+            state.member(UnsafeRawBufferPointer($0), of: object, depth: depth)
+        }) {
+            return found
+        }
         var name = name
         return name.withUTF8 { state.member(UnsafeRawBufferPointer($0), of: object, depth: depth) }
     }
