@@ -445,6 +445,86 @@ struct JSONEncodingTests {
         #expect(try encode(.hash(hash)).hasPrefix(#"{"b":1,"a":1,"é":1,"è":1"#))
     }
 
+    @Test("Repeated keys are written as the first time, whether their storage is shared or not, in every option")
+    func repeatedKeys() throws {
+        // Keys of every length up to two blocks and a word, with a character to escape
+        // (or, with `ascii`, to write as \u) at every position, and plain ones.
+        var keys: [String] = ["", "a", "id", "created_at", "profile_image_url_https"]
+        for length in 1...40 {
+            for position in 0..<length {
+                for special in ["\n", "\"", "\\", "\u{1}", "é", "😀"] {
+                    var characters = Array(repeating: "k", count: length)
+                    characters[position] = special
+                    keys.append(characters.joined())
+                }
+            }
+        }
+        // Code point order, so that canonical output, which writes keys without the
+        // writer's cache of keys, is the reference.
+        keys.sort { $0.unicodeScalars.map(\.value).lexicographicallyPrecedes($1.unicodeScalars.map(\.value)) }
+        // Each key in three hashes, with a different neighbour in each: a key is met again
+        // in hashes of other keys, after other keys were written.
+        var hashes: [PerlValue] = []
+        for round in 0..<3 {
+            for index in keys.indices {
+                var hash = PerlHash()
+                hash[.string(keys[index])] = .integer(Int64(round))
+                if index + round + 1 < keys.count { hash[.string(keys[index + round + 1])] = "v" }
+                hashes.append(.hash(hash))
+            }
+        }
+        let value = PerlValue.array(hashes)
+        for (pretty, ascii) in [(false, false), (true, false), (false, true), (true, true)] {
+            var options = JSONEncodingOptions()
+            options.pretty = pretty
+            options.escapesNonASCII = ascii
+            var canonical = options
+            canonical.canonical = true
+            let expected = try encode(value, canonical)
+            #expect(try encode(value, options) == expected)
+            // Decoded, every repeat of a key shares the first one's storage.
+            #expect(try encode(decode(expected), options) == expected)
+        }
+    }
+
+    @Test("Repeated byte keys are written as the first time, beside equal character keys")
+    func repeatedByteKeys() throws {
+        let cafe: [UInt8] = [0x63, 0x61, 0x66, 0xE9]
+        let long = Array("a long byte key past sixteen bytes\u{8}".utf8)
+        // A byte key and a character key of the same characters are one key in a hash.
+        let value: PerlValue = [
+            ["caf\u{E9}": 1], [.bytes(cafe): 2], [.bytes(cafe): 3], ["caf\u{E9}": 4],
+            [.bytes([0x22, 0x80]): 5, .bytes(long): 6], [.bytes(long): 7, .bytes([0x22, 0x80]): 8],
+        ]
+        #expect(
+            try encode(value)
+                == #"[{"café":1},{"café":2},{"café":3},{"café":4},{"\""# + "\u{80}" + #"":5,"a long byte key past sixteen bytes\b":6},"#
+                + #"{"a long byte key past sixteen bytes\b":7,"\""# + "\u{80}" + #"":8}]"#)
+        var ascii = JSONEncodingOptions()
+        ascii.escapesNonASCII = true
+        #expect(
+            try encode(value, ascii)
+                == #"[{"caf\u00e9":1},{"caf\u00e9":2},{"caf\u00e9":3},{"caf\u00e9":4},{"\"\u0080":5,"#
+                + #""a long byte key past sixteen bytes\b":6},{"a long byte key past sixteen bytes\b":7,"\"\u0080":8}]"#)
+    }
+
+    @Test("More distinct keys than the writer keeps, many alike but for their last characters, each written again")
+    func manyDistinctKeys() throws {
+        // Numbers as keys (citm_catalog's ids) differ only in their last characters.
+        let keys = (0..<6000).map { String(205_700_000 + $0 * 7) } + (0..<200).map { "a key longer than fifteen bytes \($0)" }
+        let value = PerlValue.array(
+            (0..<3).map { round in
+                var hash = PerlHash()
+                for key in keys.sorted() { hash[.string(key)] = .integer(Int64(round)) }
+                return .hash(hash)
+            })
+        var canonical = JSONEncodingOptions()
+        canonical.canonical = true
+        let expected = try encode(value, canonical)
+        #expect(try encode(value) == expected)
+        #expect(try encode(decode(expected)) == expected)
+    }
+
     @Test("Pretty output is JSON::XS's pretty layout: three spaces, \" : \", a final newline")
     func pretty() throws {
         var options = JSONEncodingOptions()

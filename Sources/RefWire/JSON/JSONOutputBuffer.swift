@@ -65,6 +65,28 @@ struct JSONOutputBuffer: ~Copyable {
         count += text.utf8CodeUnitCount
     }
 
+    /// How many bytes have been written.
+    var writtenCount: Int { count }
+
+    /// Appends again the `length` bytes written at `start` (``JSONKeyCache``'s keys),
+    /// sixteen at a time: a key is mostly one or two blocks, where a call to `memcpy`
+    /// costs more than it copies.
+    @inline(__always)
+    mutating func appendWritten(start: Int, count length: Int) {
+        // The last block may read up to 15 bytes past the text, which lie within the
+        // capacity reserved here, and stores as many past the new end, overwritten by
+        // what follows. Blocks are read before the ones after them are stored, and the
+        // text ends at or before the old end, so no byte of it is overwritten first.
+        reserve(length + 16)
+        var offset = 0
+        repeat {
+            let block = UnsafeRawPointer(storage + start + offset).loadUnaligned(as: SIMD16<UInt8>.self)
+            UnsafeMutableRawPointer(storage + count + offset).storeBytes(of: block, as: SIMD16<UInt8>.self)
+            offset += 16
+        } while offset < length
+        count += length
+    }
+
     /// A newline and `level` × 3 spaces: JSON::XS's `indent` step.
     mutating func appendNewline(indentation level: Int) {
         let spaces = level * 3

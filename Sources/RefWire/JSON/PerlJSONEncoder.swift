@@ -79,6 +79,9 @@ struct JSONWriter: ~Copyable {
     private var keyBytes = ScratchStack<UInt8>()
     private var keySpans = ScratchStack<KeySpan>()
     private var order = ScratchStack<Int>()
+    /// The hash keys written so far, to copy a repeated key's text rather than escape it
+    /// again.
+    private var writtenKeys = JSONKeyCache()
 
     /// An array or hash being written.
     ///
@@ -180,10 +183,7 @@ struct JSONWriter: ~Copyable {
         var position = frames[top].next
         while position < entries.count {
             startMember(at: position)
-            switch entries[position].key {
-            case .string(let text): appendString(text)
-            case .bytes(let bytes): bytes.withUnsafeBufferPointer { output.appendString(latin1: $0) }
-            }
+            appendKey(of: entries.baseAddress! + position)
             appendKeySeparator()
             position += 1
             if try writeMember(entries[position - 1].value) {
@@ -192,6 +192,30 @@ struct JSONWriter: ~Copyable {
             }
         }
         close(frames.removeLast())
+    }
+
+    /// Writes the key of `entry` as a JSON string: copied from where it was first
+    /// written if the key was met before (see ``JSONKeyCache``), otherwise escaped.
+    @inline(__always)
+    private mutating func appendKey(of entry: UnsafePointer<PerlHashEntry>) {
+        guard JSONKeyCache.isUsable else { return appendKeyText(entry.pointee.key) }
+        let bits = writtenKeys.bits(ofKeyOf: entry)
+        if let (start, count) = writtenKeys.written(bits) {
+            output.appendWritten(start: start, count: count)
+            return
+        }
+        let start = output.writtenCount
+        appendKeyText(entry.pointee.key)
+        writtenKeys.add(bits, start: start, count: output.writtenCount - start)
+    }
+
+    /// Writes `key` as a JSON string, escaping its characters.
+    @inline(never)
+    private mutating func appendKeyText(_ key: PerlHash.Key) {
+        switch key {
+        case .string(let text): appendString(text)
+        case .bytes(let bytes): bytes.withUnsafeBufferPointer { output.appendString(latin1: $0) }
+        }
     }
 
     /// Writes the innermost hash's members in canonical order, keys from the scratch
