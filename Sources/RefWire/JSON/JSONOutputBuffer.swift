@@ -8,12 +8,19 @@ import Darwin
 
 /// The bytes of one JSON document being written: a growable buffer written through a
 /// pointer, so each token costs one capacity check rather than one per byte, and the
-/// `[UInt8]` the caller gets is made once, at the end.
+/// `[UInt8]` the caller gets is the buffer itself.
 ///
 /// Strings are escaped exactly as JSON::XS escapes them (`\"`, `\\`, `\b`, `\f`, `\n`,
 /// `\r`, `\t`, other control characters as `\u00xx` in lowercase; `/` and DEL as they
 /// are), so canonical output can be compared with Perl's byte for byte.
 struct JSONOutputBuffer: ~Copyable {
+    /// The array the document is written into, handed to the caller when it is done
+    /// rather than copied into one (the copy was 4 % of encoding twitter.json). Its
+    /// count is its whole capacity, the bytes past `count` not yet written, until
+    /// ``finish()`` cuts it to the document.
+    private var bytes: [UInt8]
+    /// The storage of `bytes`, escaped from it: nothing else holds the array, and
+    /// nothing changes it, until ``finish()`` or ``grow(to:)`` replaces it.
     private var storage: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     private var count = 0
@@ -22,16 +29,15 @@ struct JSONOutputBuffer: ~Copyable {
 
     init(escapesNonASCII: Bool) {
         self.escapesNonASCII = escapesNonASCII
-        capacity = 1024
-        guard let memory = malloc(capacity) else { fatalError("out of memory") }
-        storage = memory.assumingMemoryBound(to: UInt8.self)
+        (bytes, storage, capacity) = Self.makeStorage(capacity: 1024, keeping: UnsafeBufferPointer(start: nil, count: 0))
     }
-
-    deinit { free(storage) }
 
     /// The document, as an array of its own.
     consuming func finish() -> [UInt8] {
-        Array(UnsafeBufferPointer(start: storage, count: count))
+        var document = bytes
+        // The array is unique and its elements trivial: this only sets its count.
+        document.removeLast(document.count - count)
+        return document
     }
 
     /// Makes room for `extra` more bytes.
@@ -44,10 +50,21 @@ struct JSONOutputBuffer: ~Copyable {
     private mutating func grow(to minimum: Int) {
         var newCapacity = capacity * 2
         while newCapacity < minimum { newCapacity *= 2 }
-        // realloc: large blocks grow by remapping pages rather than by copying them.
-        guard let memory = realloc(storage, newCapacity) else { fatalError("out of memory") }
-        storage = memory.assumingMemoryBound(to: UInt8.self)
-        capacity = newCapacity
+        (bytes, storage, capacity) = Self.makeStorage(
+            capacity: newCapacity, keeping: UnsafeBufferPointer(start: storage, count: count))
+    }
+
+    /// An array of at least `capacity` bytes, `kept` copied to its start and the rest
+    /// uninitialized (bytes need none), with its storage and its whole count.
+    private static func makeStorage(
+        capacity: Int, keeping kept: UnsafeBufferPointer<UInt8>
+    ) -> ([UInt8], UnsafeMutablePointer<UInt8>, Int) {
+        var array = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+            if let source = kept.baseAddress { buffer.baseAddress!.update(from: source, count: kept.count) }
+            initialized = buffer.count
+        }
+        let storage = array.withUnsafeMutableBufferPointer { $0.baseAddress! }
+        return (array, storage, array.count)
     }
 
     @inline(__always)
