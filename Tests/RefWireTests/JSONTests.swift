@@ -459,28 +459,39 @@ struct JSONEncodingTests {
                 }
             }
         }
-        // Code point order, so that canonical output, which writes keys without the
-        // writer's cache of keys, is the reference.
+        // Code point order, so that canonical output is the same document.
         keys.sort { $0.unicodeScalars.map(\.value).lexicographicallyPrecedes($1.unicodeScalars.map(\.value)) }
         // Each key in three hashes, with a different neighbour in each: a key is met again
         // in hashes of other keys, after other keys were written.
-        var hashes: [PerlValue] = []
+        var hashes: [[String]] = []
         for round in 0..<3 {
             for index in keys.indices {
-                var hash = PerlHash()
-                hash[.string(keys[index])] = .integer(Int64(round))
-                if index + round + 1 < keys.count { hash[.string(keys[index + round + 1])] = "v" }
-                hashes.append(.hash(hash))
+                hashes.append(index + round + 1 < keys.count ? [keys[index], keys[index + round + 1]] : [keys[index]])
             }
         }
-        let value = PerlValue.array(hashes)
+        let value = PerlValue.array(
+            hashes.map { keys in
+                var hash = PerlHash()
+                for key in keys { hash[.string(key)] = 1 }
+                return .hash(hash)
+            })
         for (pretty, ascii) in [(false, false), (true, false), (false, true), (true, true)] {
             var options = JSONEncodingOptions()
             options.pretty = pretty
             options.escapesNonASCII = ascii
             var canonical = options
             canonical.canonical = true
-            let expected = try encode(value, canonical)
+            let expected: String
+            if pretty {
+                expected = try encode(value, canonical)
+            } else {
+                // Each key written as a string value is, which no cache of keys touches.
+                let hashTexts = try hashes.map { keys in
+                    try "{" + keys.map { try encode(.string($0), options) + ":1" }.joined(separator: ",") + "}"
+                }
+                expected = "[" + hashTexts.joined(separator: ",") + "]"
+                #expect(try encode(value, canonical) == expected)
+            }
             #expect(try encode(value, options) == expected)
             // Decoded, every repeat of a key shares the first one's storage.
             #expect(try encode(decode(expected), options) == expected)

@@ -73,12 +73,13 @@ struct JSONWriter: ~Copyable {
     /// expansions so far.
     private var expansionDepth = 0
     private var expandedValues = 0
-    /// Canonical order's scratch, used as stacks (a hash being written pushes its keys,
-    /// nested hashes push theirs above, and each pops its own): the UTF-8 of the keys,
-    /// where each key lies in it, and the entries' positions in key order.
+    /// Canonical order's scratch: the entries' positions in key order, used as a stack
+    /// (a hash being written pushes its positions, nested hashes push theirs above, and
+    /// each pops its own), and the UTF-8 of one hash's keys and where each key lies in
+    /// it, used while the hash's keys are sorted.
+    private var order = ScratchStack<Int>()
     private var keyBytes = ScratchStack<UInt8>()
     private var keySpans = ScratchStack<KeySpan>()
-    private var order = ScratchStack<Int>()
     /// The hash keys written so far, to copy a repeated key's text rather than escape it
     /// again.
     private var writtenKeys = JSONKeyCache()
@@ -96,8 +97,8 @@ struct JSONWriter: ~Copyable {
         var elements = UnsafeBufferPointer<PerlValue>(start: nil, count: 0)
         /// A hash's entries, in the hash's order.
         var entries = UnsafeBufferPointer<PerlHashEntry>(start: nil, count: 0)
-        /// In canonical order, where the hash's keys lie on the scratch stacks.
-        var canonical = CanonicalEntries(bytesBase: 0, spansBase: 0, orderBase: 0)
+        /// In canonical order, where the entries' positions in key order lie on `order`.
+        var orderBase = 0
         /// The position of the next member.
         var next = 0
         /// What the wrappers around the container began, to end with it.
@@ -111,12 +112,6 @@ struct JSONWriter: ~Copyable {
             /// A hash written in code point order of its keys.
             case canonicalHash
         }
-    }
-
-    private struct CanonicalEntries {
-        var bytesBase: Int
-        var spansBase: Int
-        var orderBase: Int
     }
 
     /// Where one key's UTF-8 lies in `keyBytes`, and its first eight bytes.
@@ -218,18 +213,16 @@ struct JSONWriter: ~Copyable {
         }
     }
 
-    /// Writes the innermost hash's members in canonical order, keys from the scratch
-    /// stacks.
+    /// Writes the innermost hash's members in canonical order, the order the scratch
+    /// stacks hold.
     private mutating func continueCanonicalHash(_ top: Int) throws(JSONEncodingError) {
         let entries = frames[top].entries
-        let canonical = frames[top].canonical
+        let orderBase = frames[top].orderBase
         var position = frames[top].next
         while position < entries.count {
             startMember(at: position)
-            let entry = order[canonical.orderBase + position]
-            let span = keySpans[canonical.spansBase + entry]
-            // The scratch stacks may move as nested hashes push: read them afresh.
-            output.appendString(utf8: UnsafeBufferPointer(keyBytes.buffer(span.start..<span.end)))
+            let entry = order[orderBase + position]
+            appendKey(of: entries.baseAddress! + entry)
             appendKeySeparator()
             position += 1
             if try writeMember(entries[entry].value) {
@@ -340,7 +333,7 @@ struct JSONWriter: ~Copyable {
         var frame = Frame(kind: .hash, entries: entries, anchorsBase: anchorsBase, expansions: expansions)
         if options.canonical {
             frame.kind = .canonicalHash
-            frame.canonical = sortKeys(of: entries)
+            frame.orderBase = sortKeys(of: entries)
         }
         frames.append(frame)
         return true
@@ -439,9 +432,7 @@ struct JSONWriter: ~Copyable {
     /// Ends an array or hash whose last member has been written.
     private mutating func close(_ frame: Frame) {
         if frame.kind == .canonicalHash {
-            order.removeLast(from: frame.canonical.orderBase)
-            keySpans.removeLast(from: frame.canonical.spansBase)
-            keyBytes.removeLast(from: frame.canonical.bytesBase)
+            order.removeLast(from: frame.orderBase)
         }
         if options.pretty { output.appendNewline(indentation: frames.count) }
         output.append(frame.kind == .array ? UInt8(ascii: "]") : UInt8(ascii: "}"))
@@ -477,18 +468,27 @@ struct JSONWriter: ~Copyable {
         contiguous.withUTF8 { output.appendString(utf8: $0) }
     }
 
-    /// Pushes the UTF-8 of the keys of a hash's `entries` onto the scratch stacks, and
-    /// the entries' positions in code point order of the keys, as Perl's `sort` orders
-    /// them. Each key's characters are copied once, as UTF-8 (a byte key's Latin-1
-    /// converted): UTF-8 byte order is code point order, so positions sort by the keys'
-    /// first eight bytes and then `memcmp`, and the keys are written from there.
-    private mutating func sortKeys(of entries: UnsafeBufferPointer<PerlHashEntry>) -> CanonicalEntries {
-        let canonical = CanonicalEntries(bytesBase: keyBytes.count, spansBase: keySpans.count, orderBase: order.count)
+    /// Pushes onto `order` the positions of a hash's `entries` in code point order of
+    /// their keys, as Perl's `sort` orders them, and returns where they start. Each
+    /// key's characters are copied once, as UTF-8 (a byte key's Latin-1 converted):
+    /// UTF-8 byte order is code point order, so positions sort by the keys' first eight
+    /// bytes and then `memcmp`. The keys are written as in the hash's own order, not
+    /// from the copies, which are dropped once sorted.
+    private mutating func sortKeys(of entries: UnsafeBufferPointer<PerlHashEntry>) -> Int {
+        let orderBase = order.count
+        defer {
+            keyBytes.removeLast(from: 0)
+            keySpans.removeLast(from: 0)
+        }
         for index in entries.indices {
             let start = keyBytes.count
             switch entries[index].key {
             case .string(let text):
-                text.utf8.span.withUnsafeBufferPointer { keyBytes.append(contentsOf: $0) }
+                // Not `utf8.span`, as in `appendString(_:)`.
+                if text.utf8.withContiguousStorageIfAvailable({ keyBytes.append(contentsOf: $0) }) == nil {
+                    var contiguous = text
+                    contiguous.withUTF8 { keyBytes.append(contentsOf: $0) }
+                }
             case .bytes(let bytes):
                 for byte in bytes {
                     if byte < 0x80 {
@@ -507,8 +507,8 @@ struct JSONWriter: ~Copyable {
         }
         for position in entries.indices { order.append(position) }
         let bytes = UnsafeBufferPointer(keyBytes.buffer(0..<keyBytes.count))
-        let spans = keySpans.buffer(canonical.spansBase..<canonical.spansBase + entries.count)
-        let positions = order.buffer(canonical.orderBase..<canonical.orderBase + entries.count)
+        let spans = keySpans.buffer(0..<entries.count)
+        let positions = order.buffer(orderBase..<orderBase + entries.count)
         if positions.count <= 16 {
             // Most hashes are small: an insertion sort, without the general sort's calls.
             for sorted in positions.indices.dropFirst() {
@@ -524,7 +524,7 @@ struct JSONWriter: ~Copyable {
             var positions = positions
             positions.sort { spans[$0].precedes(spans[$1], in: bytes) }
         }
-        return canonical
+        return orderBase
     }
 
     /// The class JSON::XS (through Types::Serialiser), JSON::PP and Cpanel::JSON::XS
