@@ -536,6 +536,39 @@ struct JSONEncodingTests {
         #expect(try encode(decode(expected)) == expected)
     }
 
+    @Test("Canonical order: hashes of keys met before, in the same order or another, sort as the first did")
+    func repeatedCanonicalHashes() throws {
+        let keys = (0..<40).map { "key \($0 * 37 % 40)" } + ["é", "\n", "Z", "a long key past fifteen bytes", "k"]
+        // Every length (past the sixteen keys sorted by insertion), each in two orders,
+        // and more hashes of other keys than the writer keeps orders of.
+        var shapes: [[String]] = []
+        for count in 1...keys.count {
+            shapes.append(Array(keys.prefix(count)))
+            shapes.append(Array(keys.prefix(count).reversed()))
+        }
+        for index in 0..<200 { shapes.append(["k\(index)", "j\(index)", "k"]) }
+        let hashes = shapes + shapes + shapes.reversed()
+        let value = PerlValue.array(
+            hashes.map { keys in
+                var hash = PerlHash()
+                for (position, key) in keys.enumerated() { hash[.string(key)] = .integer(Int64(position)) }
+                return .hash(hash)
+            })
+        // Each key written as a string value is, with its position in its hash.
+        let hashTexts = try hashes.map { keys in
+            let sorted = keys.enumerated().sorted {
+                $0.element.unicodeScalars.map(\.value).lexicographicallyPrecedes($1.element.unicodeScalars.map(\.value))
+            }
+            return try "{" + sorted.map { try encode(.string($0.element)) + ":\($0.offset)" }.joined(separator: ",") + "}"
+        }
+        let expected = "[" + hashTexts.joined(separator: ",") + "]"
+        var canonical = JSONEncodingOptions()
+        canonical.canonical = true
+        #expect(try encode(value, canonical) == expected)
+        // Decoded, every repeat of a key shares the first one's storage.
+        #expect(try encode(decode(try encode(value)), canonical) == expected)
+    }
+
     @Test("Pretty output is JSON::XS's pretty layout: three spaces, \" : \", a final newline")
     func pretty() throws {
         var options = JSONEncodingOptions()

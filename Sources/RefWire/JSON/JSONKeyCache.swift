@@ -19,7 +19,7 @@ import Darwin
 /// decoded twice into storage of its own) are merely written afresh.
 struct JSONKeyCache: ~Copyable {
     /// A key's bits, zeros past its size.
-    struct Bits: Equatable {
+    struct Bits: Equatable, BitwiseCopyable {
         var first: UInt64
         var second: UInt64
         var third: UInt64
@@ -117,5 +117,84 @@ struct JSONKeyCache: ~Copyable {
     private func home(of bits: Bits) -> Int {
         let mixed = bits.first &* 0x9E37_79B9_7F4A_7C15 ^ bits.second &* 0xC2B2_AE3D_27D4_EB4F ^ bits.third
         return Int(truncatingIfNeeded: (mixed &* 0xBF58_476D_1CE4_E5B9) >> shift)
+    }
+}
+
+/// The order the keys of hashes already written in canonical order sorted into, found
+/// by the keys' bits as ``JSONKeyCache`` finds one key: documents repeat their records,
+/// every record of a kind a hash of the same keys in the same order (each twitter.json
+/// user has the same forty), which sort the same way every time. A repeat costs a read of
+/// its keys' bits and a comparison, where sorting copies every key and compares them.
+struct JSONKeyOrderCache: ~Copyable {
+    private struct Slot {
+        var hash: Int
+        /// Where the hash's key bits lie in `keyBits`, and its positions in key order in
+        /// `positions`; 0 keys for an empty slot.
+        var start: Int
+        var count: Int
+    }
+
+    private static let slotCount = 256
+    /// Past this many orders, or keys in all, the cache stops taking new ones.
+    private static let maximumOrders = 128
+    private static let maximumKeys = 1 << 14
+
+    /// `slotCount` slots, open addressing, allocated when the first order is added.
+    private var slots: UnsafeMutablePointer<Slot>?
+    private var orderCount = 0
+    private var keyBits = ScratchStack<JSONKeyCache.Bits>()
+    private var positions = ScratchStack<Int>()
+
+    init() {}
+
+    deinit { free(slots) }
+
+    /// The positions, in key order, of the entries of a hash whose keys have `bits` in
+    /// the hash's order, if such a hash was added; valid until the next ``add(_:for:)``.
+    func order(of bits: UnsafeBufferPointer<JSONKeyCache.Bits>) -> UnsafeBufferPointer<Int>? {
+        guard let slots, let bitsStart = bits.baseAddress else { return nil }
+        let hash = Self.hash(of: bits)
+        var index = hash & (Self.slotCount - 1)
+        while slots[index].count != 0 {
+            let slot = slots[index]
+            if slot.hash == hash && slot.count == bits.count
+                && memcmp(
+                    keyBits.buffer(slot.start..<slot.start + slot.count).baseAddress!, bitsStart,
+                    bits.count * MemoryLayout<JSONKeyCache.Bits>.stride) == 0
+            {
+                return UnsafeBufferPointer(positions.buffer(slot.start..<slot.start + slot.count))
+            }
+            index = (index + 1) & (Self.slotCount - 1)
+        }
+        return nil
+    }
+
+    /// Records that the entries of a hash whose keys have `bits`, which ``order(of:)`` did
+    /// not find, are in key order at `order`.
+    mutating func add(_ order: UnsafeBufferPointer<Int>, for bits: UnsafeBufferPointer<JSONKeyCache.Bits>) {
+        guard !bits.isEmpty, orderCount < Self.maximumOrders, keyBits.count + bits.count <= Self.maximumKeys else { return }
+        if slots == nil {
+            // calloc: zeroed slots are empty ones.
+            guard let memory = calloc(Self.slotCount, MemoryLayout<Slot>.stride) else { fatalError("out of memory") }
+            slots = memory.bindMemory(to: Slot.self, capacity: Self.slotCount)
+        }
+        guard let slots else { return }
+        let hash = Self.hash(of: bits)
+        var index = hash & (Self.slotCount - 1)
+        while slots[index].count != 0 { index = (index + 1) & (Self.slotCount - 1) }
+        slots[index] = Slot(hash: hash, start: keyBits.count, count: bits.count)
+        keyBits.append(contentsOf: bits)
+        positions.append(contentsOf: order)
+        orderCount += 1
+    }
+
+    /// The keys' bits folded into one word, each multiplied into all the bits above it,
+    /// the top bits brought down for the slot.
+    private static func hash(of bits: UnsafeBufferPointer<JSONKeyCache.Bits>) -> Int {
+        var mixed = UInt64(bits.count)
+        for key in bits {
+            mixed = (mixed ^ key.first ^ key.second &* 0xC2B2_AE3D_27D4_EB4F ^ key.third) &* 0x9E37_79B9_7F4A_7C15
+        }
+        return Int(truncatingIfNeeded: mixed >> 32 ^ mixed)
     }
 }

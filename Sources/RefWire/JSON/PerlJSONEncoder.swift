@@ -81,8 +81,11 @@ struct JSONWriter: ~Copyable {
     private var keyBytes = ScratchStack<UInt8>()
     private var keySpans = ScratchStack<KeySpan>()
     /// The hash keys written so far, to copy a repeated key's text rather than escape it
-    /// again.
+    /// again, and the orders hashes' keys sorted into, to reuse for a hash of the same
+    /// keys; with the bits of the keys of the hash being sorted.
     private var writtenKeys = JSONKeyCache()
+    private var keyOrders = JSONKeyOrderCache()
+    private var hashKeyBits = ScratchStack<JSONKeyCache.Bits>()
 
     /// An array or hash being written.
     ///
@@ -333,7 +336,7 @@ struct JSONWriter: ~Copyable {
         var frame = Frame(kind: .hash, entries: entries, anchorsBase: anchorsBase, expansions: expansions)
         if options.canonical {
             frame.kind = .canonicalHash
-            frame.orderBase = sortKeys(of: entries)
+            frame.orderBase = orderKeys(of: entries)
         }
         frames.append(frame)
         return true
@@ -466,6 +469,24 @@ struct JSONWriter: ~Copyable {
         if let done: Void = text.utf8.withContiguousStorageIfAvailable({ output.appendString(utf8: $0) }) { return done }
         var contiguous = text
         contiguous.withUTF8 { output.appendString(utf8: $0) }
+    }
+
+    /// Pushes onto `order` the positions of a hash's `entries` in code point order of
+    /// their keys, and returns where they start: the order a hash of the same keys was
+    /// given before, or else the order ``sortKeys(of:)`` finds.
+    private mutating func orderKeys(of entries: UnsafeBufferPointer<PerlHashEntry>) -> Int {
+        guard JSONKeyCache.isUsable, let first = entries.baseAddress else { return sortKeys(of: entries) }
+        hashKeyBits.removeLast(from: 0)
+        for index in entries.indices { hashKeyBits.append(writtenKeys.bits(ofKeyOf: first + index)) }
+        let bits = UnsafeBufferPointer(hashKeyBits.buffer(0..<entries.count))
+        let orderBase = order.count
+        if let known = keyOrders.order(of: bits) {
+            order.append(contentsOf: known)
+            return orderBase
+        }
+        _ = sortKeys(of: entries)
+        keyOrders.add(UnsafeBufferPointer(order.buffer(orderBase..<orderBase + entries.count)), for: bits)
+        return orderBase
     }
 
     /// Pushes onto `order` the positions of a hash's `entries` in code point order of
