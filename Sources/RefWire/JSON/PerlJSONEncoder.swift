@@ -216,8 +216,8 @@ struct JSONWriter: ~Copyable {
         }
     }
 
-    /// Writes the innermost hash's members in canonical order, the order the scratch
-    /// stacks hold.
+    /// Writes the innermost hash's members in canonical order, the positions `order`
+    /// holds for it.
     private mutating func continueCanonicalHash(_ top: Int) throws(JSONEncodingError) {
         let entries = frames[top].entries
         let orderBase = frames[top].orderBase
