@@ -37,24 +37,49 @@ struct PerlImplementationTests {
         Setting(serializer: "json", compressed: false),
     ]
 
+    /// The failures of a `refwire conform` run, each with the lines that say why (the
+    /// first few in full, then the names).
+    static func failures(_ lines: [String]) -> String {
+        var shown: [String] = []
+        var failures = 0
+        var inFailure = false
+        for line in lines {
+            if line.hasPrefix("FAIL") {
+                failures += 1
+                inFailure = failures <= 3
+                shown.append(line)
+            } else if inFailure && line.hasPrefix(" ") {
+                shown.append(line)
+            } else {
+                inFailure = false
+            }
+        }
+        return shown.joined(separator: "\n")
+    }
+
     @Test("refwire conform --server against session_server.pl", arguments: serverSettings)
     func server(_ setting: Setting) async throws {
         let binary = try #require(RefWireBinary.quoted, "the refwire executable was not found (set REFWIRE_EXECUTABLE)")
+        // The server ends itself after REFWIRE_POE_SECONDS in case the test cannot end it.
+        // With 300 s and 10 s a step, one CI run saw all 54 scenarios of one setting fail,
+        // in the first minutes, when every suite runs at once on two cores (alone it
+        // passes; the reasons were not printed then, and are now). A run slowed that much
+        // could outlive a 300 s server, so the bounds are wider.
         let server = try await ClientProcess(
             command: "exec perl \(Self.script("session_server.pl")) \(setting.perlArguments) 0",
-            environment: ["REFWIRE_POE_SECONDS": "300"])
-        let portLine = try await server.nextLine(by: .now + .seconds(30))
+            environment: ["REFWIRE_POE_SECONDS": "900"])
+        let portLine = try await server.nextLine(by: .now + .seconds(60))
         let port = try #require(portLine.flatMap { Int(String(decoding: $0, as: UTF8.self)) }, "no port from session_server.pl")
 
         let run = try await runCommand(
-            "exec \(binary) conform --server 127.0.0.1:\(port) \(setting.refwireOptions) --timeout 10",
-            timeout: .seconds(240))
+            "exec \(binary) conform --server 127.0.0.1:\(port) \(setting.refwireOptions) --timeout 30",
+            timeout: .seconds(600))
         await server.closeInput()
         _ = await server.exitStatus(within: .seconds(10))
 
         let table = try #require(Table(run.lines), "no table: \(run.lines.suffix(5))")
-        #expect(run.status == 0, "\(run.lines.filter { $0.hasPrefix("FAIL") })")
-        #expect(table.failed == 0 && table.failLines == 0, "\(run.lines.filter { $0.hasPrefix("FAIL") })")
+        #expect(run.status == 0, "\(Self.failures(run.lines))")
+        #expect(table.failed == 0 && table.failLines == 0, "\(Self.failures(run.lines))")
         #expect(table.passed >= 40, "\(table.passed) scenarios passed")
         print("PerlImplementation server \(setting.testDescription): \(run.lines.last ?? ""), \(table.skipped) skipped")
     }
@@ -65,12 +90,12 @@ struct PerlImplementationTests {
         let client = "perl \(Self.script("session_client.pl")) \(setting.perlArguments)"
         let quotedClient = "'" + client.replacingOccurrences(of: "'", with: "'\\''") + "'"
         let run = try await runCommand(
-            "exec \(binary) conform --client \(quotedClient) \(setting.refwireOptions) --timeout 10",
-            timeout: .seconds(300))
+            "exec \(binary) conform --client \(quotedClient) \(setting.refwireOptions) --timeout 30",
+            timeout: .seconds(600))
 
         let table = try #require(Table(run.lines), "no table: \(run.lines.suffix(5))")
-        #expect(run.status == 0, "\(run.lines.filter { $0.hasPrefix("FAIL") })")
-        #expect(table.failed == 0 && table.failLines == 0, "\(run.lines.filter { $0.hasPrefix("FAIL") })")
+        #expect(run.status == 0, "\(Self.failures(run.lines))")
+        #expect(table.failed == 0 && table.failLines == 0, "\(Self.failures(run.lines))")
         #expect(table.passed >= 40, "\(table.passed) scenarios passed")
         print("PerlImplementation client \(setting.testDescription): \(run.lines.last ?? ""), \(table.skipped) skipped")
     }

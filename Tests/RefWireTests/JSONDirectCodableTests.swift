@@ -206,6 +206,42 @@ struct JSONDirectCodableTests {
         #expect(person.name == "Ann")
     }
 
+    @Test("Strings and keys outside ASCII are not taken for ASCII, both ways")
+    func nonASCIIStrings() throws {
+        // Both decoders mark which strings are ASCII, so that the `String`s are made
+        // without looking at their bytes again. A string marked ASCII by mistake counts
+        // UTF-16 units as bytes and compares byte by byte, not by canonical equivalence
+        // (the decomposed "cafe\u{301}" below would differ from "café").
+        let texts = [
+            "é", "naïve café", "日本語のテキスト", "😀 emoji", "mixed ascii then ünïcödé at the end",
+            "a decomposed cafe\u{301} in a long string",
+        ]
+        for text in texts {
+            // The same text with its precomposed é written as an escape, where it has one.
+            let escaped = String(text.unicodeScalars.map { $0 == "é" ? "\\u00e9" : String($0) }.joined())
+            for written in Set([text, escaped]) {
+                let document = Array("{\"\(written)\": [\"\(written)\"]}".utf8)
+                let direct = try PerlJSONDecoder().decode([String: [String]].self, from: document)
+                let tree = try #require(try PerlJSONDecoder().decode(document).hashContents)
+                for (key, values) in direct {
+                    #expect(key == text && key.count == text.count && key.utf16.count == text.utf16.count)
+                    #expect(values.map(\.utf16.count) == [text.utf16.count], "\(written)")
+                    #expect(values == [text.precomposedStringWithCanonicalMapping], "\(written)")
+                }
+                for (key, value) in zip(tree.keys, tree.values) {
+                    guard case .string(let keyText) = key, case .array(let elements) = value,
+                        case .string(let element) = elements.first
+                    else {
+                        Issue.record("\(written): \(tree)")
+                        continue
+                    }
+                    #expect(keyText.utf16.count == text.utf16.count && element.utf16.count == text.utf16.count)
+                    #expect(keyText == text.precomposedStringWithCanonicalMapping && element == text, "\(written)")
+                }
+            }
+        }
+    }
+
     /// Records the coding path each decoder and container reports, at every level.
     struct PathRecorder: Decodable, CustomStringConvertible {
         var paths: [String] = []

@@ -258,6 +258,26 @@ struct JSONDecodingTests {
         // Past the point where a hash indexes its keys.
         let many = (0..<40).map { "\"k\($0)\": \($0)" }.joined(separator: ", ")
         #expect(decodingError("{\(many), \"k17\": 0}", options)?.kind == .duplicateKey("k17"))
+        let repeated = try #require(try decode("{\(many), \"k17\": -1}").hashContents)
+        #expect(repeated.count == 40 && repeated["k17"] == -1 && repeated.keys[17] == "k17")
+        options.duplicateKeys = .firstWins
+        #expect(try #require(try decode("{\(many), \"k17\": -1}", options).hashContents)["k17"] == 17)
+    }
+
+    @Test("Objects made in one step find every key, below and past the index threshold")
+    func objectLookups() throws {
+        for count in [1, 2, PerlHash.indexThreshold, PerlHash.indexThreshold + 1, 40, 1_000] {
+            let members = (0..<count).map { "\"key \($0)\": \($0)" }.joined(separator: ", ")
+            let hash = try #require(try decode("{\(members)}").hashContents)
+            #expect(hash.count == count)
+            for index in 0..<count {
+                #expect(hash["key \(index)"] == .integer(Int64(index)), "key \(index) of \(count)")
+            }
+            #expect(hash["key \(count)"] == nil)
+            var grown = hash
+            grown["key \(count)"] = 0
+            #expect(grown.count == count + 1 && grown["key \(count)"] == 0 && grown["key 0"] == 0)
+        }
     }
 
     @Test("Depth: the limit is exact, and 100,000 levels fail fast without recursion")

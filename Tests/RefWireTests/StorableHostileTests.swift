@@ -310,6 +310,17 @@ extension StorableHostileTests {
         return cases
     }
 
+    /// A hash of 20 keys whose last repeats its sixth: hashes past
+    /// `PerlHash.indexThreshold` keys find repeats through their index.
+    static var repeatedKeyPastIndexThreshold: HostileCase {
+        var image = network + [M.hash] + u32(20)
+        for index in 0..<19 { image += [M.byte, 0x80] + u32(UInt32(text("k\(index)").count)) + text("k\(index)") }
+        let lastKey = image.count + 2
+        image += [M.byte, 0x80] + u32(2) + text("k5")
+        return HostileCase(name: "hash_repeats_a_key_past_the_index_threshold", image: image, expectedName: "malformed",
+                           offset: lastKey)
+    }
+
     // MARK: Markers that are not markers, or not here
 
     static var markers: [HostileCase] {
@@ -337,6 +348,10 @@ extension StorableHostileTests {
             HostileCase(name: "vstring_then_array", image: network + [M.vstring, 2] + text("v1") + [M.array] + u32(0),
                         expectedName: "malformed"),
             HostileCase(name: "array_as_element", image: network + [M.array] + u32(1) + [M.array] + u32(0), expectedName: "malformed"),
+            HostileCase(name: "hash_repeats_a_key",
+                        image: network + [M.hash] + u32(2) + [M.byte, 0x81] + u32(1) + text("k") + [M.byte, 0x82] + u32(1) + text("k"),
+                        expectedName: "malformed", offset: 16),
+            repeatedKeyPastIndexThreshold,
             HostileCase(name: "hash_as_hash_value", image: network + [M.hash] + u32(1) + [M.hash] + u32(0) + u32(1) + text("k"),
                         expectedName: "malformed"),
             HostileCase(name: "regexp_as_element", image: network + [M.array] + u32(1) + [M.regexp, 0, 1] + text("a") + [0],

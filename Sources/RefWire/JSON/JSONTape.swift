@@ -49,7 +49,9 @@ struct JSONTape {
     static let nonASCIIFlag: UInt64 = 1 << 6
 
     /// One value: kind in the low 4 bits of `header`, flags in the next 4, the byte offset
-    /// above them.
+    /// above them. `payload` is a container's end and count, a number's bits or text
+    /// length, a string's or key's byte length, or, for one with escapes, its position
+    /// among the builder's unescaped strings.
     struct Entry {
         var header: UInt64
         var payload: UInt64
@@ -101,8 +103,11 @@ struct JSONTape {
 /// and error offsets, with the tree parser's own scanners for whitespace, literals,
 /// numbers and strings, so that both paths accept and reject exactly the same documents.
 struct JSONTapeBuilder: ~Copyable {
-    /// The scanner, which the decoder keeps to unescape strings with.
     private(set) var scanner: JSONParser
+    /// The strings and keys with escapes, unescaped, in tape order: an escaped entry's
+    /// payload is its position here. The check that a string is well formed makes it,
+    /// so it is made once, not again by the decoder.
+    private(set) var unescaped: [String] = []
     /// The tape. (A stack of its own rather than an array: appending checks no
     /// uniqueness.)
     private(set) var entries: ScratchStack<JSONTape.Entry>
@@ -257,7 +262,7 @@ struct JSONTapeBuilder: ~Copyable {
                 if let duplicate = try firstDuplicateKey(container) {
                     if options.duplicateKeys == .reject {
                         throw JSONDecodingError(
-                            .duplicateKey(JSONTapeKeys.string(entries, key: duplicate, scanner: &scanner)),
+                            .duplicateKey(JSONTapeKeys.string(entries, key: duplicate, base: base, unescaped: unescaped)),
                             at: entries[duplicate].offset)
                     }
                     flags = JSONTape.duplicatesFlag
@@ -283,7 +288,9 @@ struct JSONTapeBuilder: ~Copyable {
         var seen: Set<[UInt8]> = []
         var index = container.index + 1
         while index < entries.count {
-            if !seen.insert(JSONTapeKeys.bytes(entries, key: index, scanner: &scanner)).inserted { return index }
+            if !seen.insert(JSONTapeKeys.bytes(entries, key: index, base: base, unescaped: unescaped)).inserted {
+                return index
+            }
             index = JSONTape.nextIndex(entries, after: index + 1)
         }
         return nil
@@ -403,11 +410,16 @@ struct JSONTapeBuilder: ~Copyable {
         let start = key.offset + 1
         var head: UInt64 = 0
         var tail: UInt64 = 0
+        let bytes = UnsafeRawPointer(base + start)
         if length >= 8 {
-            head = UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self)
-            tail = UnsafeRawPointer(base + start + length - 8).loadUnaligned(as: UInt64.self)
-        } else {
-            for offset in 0..<length { head = head << 8 | UInt64(base[start + offset]) }
+            head = bytes.loadUnaligned(as: UInt64.self)
+            tail = bytes.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
+        } else if length >= 4 {
+            // Two loads that overlap cover four to seven bytes (the length tells them apart).
+            head = UInt64(bytes.loadUnaligned(as: UInt32.self))
+                | UInt64(bytes.loadUnaligned(fromByteOffset: length - 4, as: UInt32.self)) << 32
+        } else if length > 0 {
+            head = UInt64(base[start]) | UInt64(base[start + length / 2]) << 8 | UInt64(base[start + length - 1]) << 16
         }
         var mixed = (head ^ UInt64(length) &* 0x9E37_79B9_7F4A_7C15) &* 0xBF58_476D_1CE4_E5B9
         mixed = (mixed ^ tail ^ mixed >> 31) &* 0x94D0_49BB_1331_11EB
@@ -430,16 +442,19 @@ struct JSONTapeBuilder: ~Copyable {
             }
             var flags: UInt64 = 0
             if highBits & 0x8080_8080_8080_8080 != 0 {
-                let invalid = JSONUTF8.firstInvalidOffset(in: UnsafeBufferPointer(start: base + quote + 1, count: length))
-                if invalid < length { throw scanner.failure(.invalidUTF8, at: quote + 1 + invalid) }
+                let content = UnsafeBufferPointer(start: base + quote + 1, count: length)
+                if !UTF8Validation.isValid(content) {
+                    throw scanner.failure(.invalidUTF8, at: quote + 1 + UTF8Validation.firstInvalidOffset(in: content))
+                }
                 flags = JSONTape.nonASCIIFlag
             }
             scanner.position = special + 1
             append(kind, at: quote, payload: UInt64(length), flags: flags)
             return false
         }
-        _ = try scanner.finishString(quote: quote, special: special, highBits: highBits)
-        append(kind, at: quote, payload: UInt64(scanner.position - quote - 2), flags: JSONTape.escapedFlag)
+        let text = try scanner.finishString(quote: quote, special: special, highBits: highBits)
+        append(kind, at: quote, payload: UInt64(unescaped.count), flags: JSONTape.escapedFlag)
+        unescaped.append(text)
         return true
     }
 }
@@ -453,36 +468,24 @@ extension JSONTape {
     }
 }
 
-/// Keys and strings with escapes, read again by the tree parser's string reader (they are
-/// rare; the tape keeps only where they are).
+/// The text of keys and strings on a tape being written: where they lie, or unescaped.
 enum JSONTapeKeys {
     /// The string whose entry is `entries[key]`, unescaped.
-    static func string(_ entries: borrowing ScratchStack<JSONTape.Entry>, key: Int, scanner: inout JSONParser) -> String {
+    static func string(
+        _ entries: borrowing ScratchStack<JSONTape.Entry>, key: Int, base: UnsafePointer<UInt8>, unescaped: [String]
+    ) -> String {
         let entry = entries[key]
-        let content = UnsafeBufferPointer(start: scanner.base + entry.offset + 1, count: Int(entry.payload))
-        guard entry.isEscaped else { return JSONParser.string(validUTF8: content, isASCII: entry.isASCII) }
-        return unescape(at: entry.offset, scanner: &scanner)
+        guard !entry.isEscaped else { return unescaped[Int(entry.payload)] }
+        let content = UnsafeBufferPointer(start: base + entry.offset + 1, count: Int(entry.payload))
+        return UTF8Validation.string(validUTF8: content, isASCII: entry.isASCII)
     }
 
     /// The UTF-8 of `entries[key]`, unescaped.
-    static func bytes(_ entries: borrowing ScratchStack<JSONTape.Entry>, key: Int, scanner: inout JSONParser) -> [UInt8] {
+    static func bytes(
+        _ entries: borrowing ScratchStack<JSONTape.Entry>, key: Int, base: UnsafePointer<UInt8>, unescaped: [String]
+    ) -> [UInt8] {
         let entry = entries[key]
-        guard entry.isEscaped else {
-            return Array(UnsafeBufferPointer(start: scanner.base + entry.offset + 1, count: Int(entry.payload)))
-        }
-        return Array(unescape(at: entry.offset, scanner: &scanner).utf8)
-    }
-
-    /// The string whose opening quote is at `quote`, already checked by the tape pass.
-    static func unescape(at quote: Int, scanner: inout JSONParser) -> String {
-        let saved = scanner.position
-        defer { scanner.position = saved }
-        var highBits: UInt64 = 0
-        let special = scanner.nextSpecialByte(from: quote + 1, highBits: &highBits)
-        do {
-            return try scanner.finishString(quote: quote, special: special, highBits: highBits)
-        } catch {
-            preconditionFailure("a string the tape pass accepted fails again: \(error)")
-        }
+        guard !entry.isEscaped else { return Array(unescaped[Int(entry.payload)].utf8) }
+        return Array(UnsafeBufferPointer(start: base + entry.offset + 1, count: Int(entry.payload)))
     }
 }

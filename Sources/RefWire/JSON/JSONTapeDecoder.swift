@@ -37,7 +37,8 @@ extension PerlJSONDecoder {
         var builder = JSONTapeBuilder(buffer: document.bytes, options: options)
         try builder.build()
         let state = JSONTapeDecodingState(
-            document: document, entries: builder.entries, scanner: builder.scanner, valueDecoder: valueDecoder)
+            document: document, entries: builder.entries, unescaped: builder.unescaped, options: options,
+            valueDecoder: valueDecoder)
         do {
             return try state.decodeValue(T.self, at: 0, path: JSONTapeLocation(node: 0, key: nil), depth: 0)
         } catch {
@@ -67,8 +68,8 @@ final class JSONTapeDecodingState {
     private let document: JSONDocumentCopy
     private let entries: ScratchStack<JSONTape.Entry>
     let context: PerlDecodingContext
-    /// The tree parser, to unescape strings the tape marks as escaped.
-    @exclusivity(unchecked) private var scanner: JSONParser
+    /// The strings the tape marks as escaped, unescaped (see `JSONTapeBuilder.unescaped`).
+    private let unescaped: [String]
     private let duplicateKeys: JSONDecodingOptions.DuplicateKeyPolicy
     /// Where the keyed container reading the object at `object` expects its next key:
     /// the tape index (or, for an object with duplicates, the member position) after the
@@ -107,8 +108,8 @@ final class JSONTapeDecodingState {
     }
 
     init(
-        document: JSONDocumentCopy, entries: consuming ScratchStack<JSONTape.Entry>, scanner: consuming JSONParser,
-        valueDecoder: PerlValueDecoder
+        document: JSONDocumentCopy, entries: consuming ScratchStack<JSONTape.Entry>, unescaped: [String],
+        options: JSONDecodingOptions, valueDecoder: PerlValueDecoder
     ) {
         self.document = document
         // `entries` is never appended to again and lives as long as `self`, so its buffer
@@ -116,8 +117,8 @@ final class JSONTapeDecodingState {
         tape = JSONTape(entries: UnsafeBufferPointer(entries.buffer(0..<entries.count)), input: document.bytes)
         self.entries = entries
         context = PerlDecodingContext(options: valueDecoder.options, userInfo: valueDecoder.userInfo, root: .undef)
-        duplicateKeys = scanner.options.duplicateKeys
-        self.scanner = scanner
+        duplicateKeys = options.duplicateKeys
+        self.unescaped = unescaped
         keyHints = .allocate(capacity: Self.keyHintSlots)
         keyHints.initialize(repeating: (-1, 0), count: Self.keyHintSlots)
     }
@@ -241,8 +242,8 @@ final class JSONTapeDecodingState {
     /// The text of the string, key or kept number at `index`.
     func string(_ index: Int) -> String {
         let entry = tape[index]
-        guard entry.isEscaped else { return JSONParser.string(validUTF8: tape.rawBytes(index), isASCII: entry.isASCII) }
-        return JSONTapeKeys.unescape(at: entry.offset, scanner: &scanner)
+        guard entry.isEscaped else { return UTF8Validation.string(validUTF8: tape.rawBytes(index), isASCII: entry.isASCII) }
+        return unescaped[Int(entry.payload)]
     }
 
     // MARK: Objects
@@ -502,17 +503,21 @@ struct JSONTapeKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerPro
     /// The tape index of the value for the key `name` (the work is the state's, outside
     /// this generic type: a closure here would copy the container for each key).
     private func lookup(name: String) -> Int? {
-        // Unowned: the decoder holds the state for the call, and a strong capture cost a
-        // retain and a release per key; so did a `var` copy of the name for `withUTF8`.
-        unowned(unsafe) let state = decoder.state
+        // Unretained: the decoder holds the state for the call. A strong capture cost a
+        // retain and a release per key, and so did an `unowned(unsafe)` one (calling a
+        // method through it makes a strong reference); so did a `var` copy of the name
+        // for `withUTF8`.
+        let state = Unmanaged.passUnretained(decoder.state)
         let (object, depth) = (decoder.index, Int(decoder.depth))
-        if let found = name.utf8.withContiguousStorageIfAvailable({
-            state.member(UnsafeRawBufferPointer($0), of: object, depth: depth)
+        if let found = name.utf8.withContiguousStorageIfAvailable({ utf8 in
+            state._withUnsafeGuaranteedRef { $0.member(UnsafeRawBufferPointer(utf8), of: object, depth: depth) }
         }) {
             return found
         }
         var name = name
-        return name.withUTF8 { state.member(UnsafeRawBufferPointer($0), of: object, depth: depth) }
+        return name.withUTF8 { utf8 in
+            state._withUnsafeGuaranteedRef { $0.member(UnsafeRawBufferPointer(utf8), of: object, depth: depth) }
+        }
     }
 
     private func raw(_ key: Key, type: Any.Type) throws -> Int {

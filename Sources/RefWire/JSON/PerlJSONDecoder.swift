@@ -74,7 +74,7 @@ struct JSONParser: ~Copyable {
     private var valueCount = 0
     /// Unescaped bytes of the string being read, reused from string to string.
     private var scratch: [UInt8] = []
-    private var keyCache = RepeatedKeyCache()
+    private var keyCache = RepeatedKeyCache<String>()
 
     struct PendingKey {
         var text: String
@@ -227,14 +227,24 @@ struct JSONParser: ~Copyable {
 
     /// Replaces the keys and values of the innermost object with the hash they make.
     ///
-    /// Keys and values are moved, not copied, into a hash made with room for all of them.
-    /// A key whose hash no earlier key has is new, and is appended without a search; only
-    /// a repeated hash (a duplicate key, or rarely a collision) takes the general path.
+    /// Keys and values are moved, not copied, into a hash made in one step when no two
+    /// keys have the same hash. Only then (a duplicate key, or rarely a collision) are
+    /// they inserted one by one, under ``JSONDecodingOptions/duplicateKeys``.
     @inline(never)
     private mutating func closeObject(_ container: OpenContainer) throws(JSONDecodingError) {
         let keyStart = container.keyStart
         let valueStart = container.valueStart
         let total = keys.count - keyStart
+        if let hash = PerlHash.withDistinctHashes(
+            count: total,
+            hash: { keys[keyStart + $0].hash },
+            entry: { (.string(keys.take(at: keyStart + $0).text), values.take(at: valueStart + $0)) })
+        {
+            keys.forget(from: keyStart)
+            values.forget(from: valueStart)
+            values.push(.hash(hash))
+            return
+        }
         var hash = PerlHash(minimumCapacity: total)
         var taken = 0
         do {
@@ -520,25 +530,12 @@ struct JSONParser: ~Copyable {
         let isASCII = highBits & 0x8080_8080_8080_8080 == 0
         if !isASCII {
             let content = UnsafeBufferPointer(start: base + contentStart, count: position - 1 - contentStart)
-            if !JSONUTF8.isValid(content) {
-                throw failure(.invalidUTF8, at: contentStart + JSONUTF8.firstInvalidOffset(in: content))
+            if !UTF8Validation.isValid(content) {
+                throw failure(.invalidUTF8, at: contentStart + UTF8Validation.firstInvalidOffset(in: content))
             }
         }
-        if escaped { return scratch.withUnsafeBufferPointer { Self.string(validUTF8: $0, isASCII: false) } }
-        return Self.string(validUTF8: run, isASCII: isASCII)
-    }
-
-    /// A `String` of bytes known to be well-formed UTF-8 (`isASCII`: known to be ASCII).
-    /// (Compilers before 6.2, and older Apple systems, have no `UTF8Span`: there the
-    /// standard library validates again, finding nothing to repair.)
-    @inline(__always)
-    static func string(validUTF8 bytes: UnsafeBufferPointer<UInt8>, isASCII: Bool) -> String {
-        #if compiler(>=6.2)
-        if #available(macOS 26.0, iOS 26.0, watchOS 26.0, tvOS 26.0, visionOS 26.0, *) {
-            return unsafe String(copying: UTF8Span(unchecked: bytes.span, isKnownASCII: isASCII))
-        }
-        #endif
-        return String(decoding: bytes, as: UTF8.self)
+        if escaped { return scratch.withUnsafeBufferPointer { UTF8Validation.string(validUTF8: $0, isASCII: false) } }
+        return UTF8Validation.string(validUTF8: run, isASCII: isASCII)
     }
 
     /// The first `"`, `\` or control character at or after `start`, or `end`; the bytes
@@ -650,105 +647,3 @@ struct JSONParser: ~Copyable {
     }
 }
 
-/// UTF-8 validation: a fast yes or no, and where the input goes wrong, for error offsets.
-enum JSONUTF8 {
-    /// Whether `bytes` are well-formed UTF-8 (the same definition as
-    /// ``firstInvalidOffset(in:)``, which finds the offending byte once this says no).
-    ///
-    /// A shift-based DFA (after Per Vognsen's): each state is a bit offset, and a byte's
-    /// table row holds, at each state's offset, the state that byte leads to; a step is a
-    /// load, a shift and a mask, with no branch per byte. ASCII goes eight bytes at a time.
-    static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard var pointer = bytes.baseAddress else { return true }
-        let end = pointer + bytes.count
-        var state: UInt64 = 0
-        return transitions.withUnsafeBufferPointer { table in
-            // Eight bytes a round: skipped as ASCII between characters, else stepped through
-            // unrolled (the error state is final, so nothing is checked on the way).
-            while end - pointer >= 8 {
-                let word = UnsafeRawPointer(pointer).loadUnaligned(as: UInt64.self)
-                if state != 0 || word & 0x8080_8080_8080_8080 != 0 {
-                    for offset in 0..<8 { state = table[Int(pointer[offset])] >> state & 63 }
-                }
-                pointer += 8
-            }
-            while pointer < end {
-                state = table[Int(pointer.pointee)] >> state & 63
-                pointer += 1
-            }
-            return state == 0
-        }
-    }
-
-    /// The DFA's states, as bit offsets into a row: what is still expected.
-    private enum State {
-        static let accept: UInt64 = 0
-        static let oneMore: UInt64 = 6  // any continuation byte, then done
-        static let twoMore: UInt64 = 12  // any continuation, then one more
-        static let afterE0: UInt64 = 18  // A0–BF (no overlong form), then one more
-        static let afterED: UInt64 = 24  // 80–9F (no surrogate), then one more
-        static let afterF0: UInt64 = 30  // 90–BF (no overlong form), then two more
-        static let afterF1: UInt64 = 36  // F1–F3: any continuation, then two more
-        static let afterF4: UInt64 = 42  // 80–8F (nothing above U+10FFFF), then two more
-        static let error: UInt64 = 48  // stays
-    }
-
-    private static let transitions: [UInt64] = (0...255).map { byte in
-        // Where each state goes on `byte`: the error, unless set below.
-        var next = Array(repeating: State.error, count: Int(State.error / 6) + 1)
-        func on(_ state: UInt64, _ target: UInt64) { next[Int(state / 6)] = target }
-        switch byte {
-        case 0x00...0x7F: on(State.accept, State.accept)
-        case 0x80...0xBF:
-            on(State.oneMore, State.accept)
-            on(State.twoMore, State.oneMore)
-            on(State.afterF1, State.twoMore)
-            on(byte >= 0xA0 ? State.afterE0 : State.afterED, State.oneMore)
-            on(byte >= 0x90 ? State.afterF0 : State.afterF4, State.twoMore)
-        case 0xC2...0xDF: on(State.accept, State.oneMore)
-        case 0xE0: on(State.accept, State.afterE0)
-        case 0xED: on(State.accept, State.afterED)
-        case 0xE1...0xEF: on(State.accept, State.twoMore)
-        case 0xF0: on(State.accept, State.afterF0)
-        case 0xF1...0xF3: on(State.accept, State.afterF1)
-        case 0xF4: on(State.accept, State.afterF4)
-        default: break
-        }
-        return next.indices.reduce(0) { row, state in row | next[state] << (6 * UInt64(state)) }
-    }
-    /// The offset of the first byte of the first ill-formed sequence in `bytes` (Unicode's
-    /// definition: no overlong forms, no surrogates, nothing above U+10FFFF), or
-    /// `bytes.count` if there is none.
-    static func firstInvalidOffset(in bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        var index = 0
-        while index < bytes.count {
-            if bytes.count - index >= 8,
-                UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0
-            {
-                index += 8
-                continue
-            }
-            let lead = bytes[index]
-            if lead < 0x80 {
-                index += 1
-                continue
-            }
-            let length: Int
-            var secondRange: ClosedRange<UInt8> = 0x80...0xBF
-            switch lead {
-            case 0xC2...0xDF: length = 2
-            case 0xE0: length = 3; secondRange = 0xA0...0xBF
-            case 0xED: length = 3; secondRange = 0x80...0x9F
-            case 0xE1...0xEF: length = 3
-            case 0xF0: length = 4; secondRange = 0x90...0xBF
-            case 0xF4: length = 4; secondRange = 0x80...0x8F
-            case 0xF1...0xF3: length = 4
-            default: return index
-            }
-            guard index + length <= bytes.count, secondRange.contains(bytes[index + 1]) else { return index }
-            for offset in 2..<length where !(0x80...0xBF).contains(bytes[index + offset]) { return index }
-            index += length
-        }
-        return index
-    }
-}

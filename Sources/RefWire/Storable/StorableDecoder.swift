@@ -69,9 +69,25 @@ struct StorableReader: ~Copyable {
     private var referents: [Referent] = []
     private var classNames: [String] = []
     /// Ordinals that some back-reference points at; empty while nothing is shared.
-    private var sharedReferents: Set<Int> = []
-    private var keyCache = KeyCache()
+    private var sharedReferents = OrdinalSet()
+    /// The last two back-references' tags and ordinals: images refer back to a few
+    /// referents over and over (JSON::XS's two booleans, thousands of times in twitter),
+    /// and these skip the search for them.
+    private var recentBackReferences = (last: (tag: -1, ordinal: 0), before: (tag: -1, ordinal: 0))
+    private var keyCache = RepeatedKeyCache<CachedKey>()
     private var depth = 0
+    /// The entries of the hashes being read, innermost last: a hash is made from its
+    /// entries in one step once all are read (see `PerlHash.withDistinctHashes`).
+    private var entries = MoveStack<PendingEntry>()
+
+    private struct PendingEntry {
+        var key: PerlHash.Key
+        var value: PerlValue
+        /// The key's `PerlHash.Key.indexHash`.
+        var hash: Int
+        /// Where the key starts, for the error if it is there twice.
+        var offset: Int
+    }
 
     /// The anchor of the referent with `ordinal`: its position among the image's
     /// referents, so that back-references need no renumbering.
@@ -271,8 +287,20 @@ struct StorableReader: ~Copyable {
         guard tag < UInt64(tagCount) else {
             throw StorableDecodingError(.invalidBackReference(tag: tag), at: start)
         }
-        guard place == .referent, let ordinal = ordinal(ofTag: Int(tag)) else {
-            throw StorableDecodingError(.sharedScalarSlot(tag: tag), at: start)
+        guard place == .referent else { throw StorableDecodingError(.sharedScalarSlot(tag: tag), at: start) }
+        let ordinal: Int
+        if Int(tag) == recentBackReferences.last.tag {
+            ordinal = recentBackReferences.last.ordinal
+        } else if Int(tag) == recentBackReferences.before.tag {
+            ordinal = recentBackReferences.before.ordinal
+            swap(&recentBackReferences.last, &recentBackReferences.before)
+        } else {
+            guard let found = self.ordinal(ofTag: Int(tag)) else {
+                throw StorableDecodingError(.sharedScalarSlot(tag: tag), at: start)
+            }
+            ordinal = found
+            recentBackReferences.before = recentBackReferences.last
+            recentBackReferences.last = (Int(tag), found)
         }
         sharedReferents.insert(ordinal)
         return .alias(Self.anchor(ordinal))
@@ -325,9 +353,9 @@ struct StorableReader: ~Copyable {
         try checkCount(count, minimumBytesEach: hashFlags == nil ? 5 : 4, at: start)
         let ordinal = try see(place)!
         try enter(at: start)
-        var hash = PerlHash(minimumCapacity: Int(count))
         var restriction: PerlHash.Restriction? =
             (hashFlags ?? 0) & StorableFlags.hashRestricted != 0 ? PerlHash.Restriction() : nil
+        let first = entries.count
         for _ in 0..<count {
             let value = try readObject(.slot, blessedInto: nil)
             let keyStart = position
@@ -349,18 +377,44 @@ struct StorableReader: ~Copyable {
             if keyFlags & StorableFlags.keyLocked != 0 {
                 restriction?.lockedKeys.insert(key)
             }
-            // A Perl hash holds each key once, so no image Perl writes repeats one. Keeping
-            // the last value (as `thaw` would) could drop the only definition of a shared
-            // referent that later values refer back to (found by StorableFuzz,
-            // Fuzz/Regressions/StorableFuzz/).
-            if hash.updateValue(value, forKey: key, hash: keyHash) != nil {
-                throw StorableDecodingError(.malformed("a hash stores a key twice"), at: keyStart)
-            }
+            entries.push(PendingEntry(key: key, value: value, hash: keyHash, offset: keyStart))
         }
+        var hash = try makeHash(from: first)
         if restriction != nil { hash.restriction = restriction }
         depth -= 1
         referents[ordinal].subtreeEnd = referents.count
         return bless(.hash(hash), className)
+    }
+
+    /// The hash of the pending entries from `first` up, which it takes off the stack.
+    ///
+    /// A Perl hash holds each key once, so no image Perl writes repeats one. Keeping the
+    /// last value (as `thaw` would) could drop the only definition of a shared referent
+    /// that later values refer back to (found by StorableFuzz,
+    /// Fuzz/Regressions/StorableFuzz/), so a repeat is an error.
+    private mutating func makeHash(from first: Int) throws(StorableDecodingError) -> PerlHash {
+        let count = entries.count - first
+        if let hash = PerlHash.withDistinctHashes(
+            count: count,
+            hash: { entries[first + $0].hash },
+            entry: {
+                let entry = entries.take(at: first + $0)
+                return (entry.key, entry.value)
+            })
+        {
+            entries.forget(from: first)
+            return hash
+        }
+        // Two keys with one hash: a repeated key, or a collision.
+        var hash = PerlHash(minimumCapacity: count)
+        defer { entries.removeLast(from: first) }
+        for position in first..<entries.count {
+            let entry = entries[position]
+            if hash.updateValue(entry.value, forKey: entry.key, hash: entry.hash) != nil {
+                throw StorableDecodingError(.malformed("a hash stores a key twice"), at: entry.offset)
+            }
+        }
+        return hash
     }
 
     @inline(never)
@@ -693,7 +747,8 @@ struct StorableReader: ~Copyable {
 
     /// A hash key stored as a length and bytes, read as its `flags` say, with its index
     /// hash. Keys repeat from record to record: one read before is taken from the cache,
-    /// sharing its storage (as Perl shares hash keys) and its hash.
+    /// sharing its storage (as Perl shares hash keys) and its hash, usually as the key
+    /// that followed the previous one last time, without hashing its bytes.
     private mutating func readKey(flags: UInt8, at keyStart: Int) throws(StorableDecodingError)
         -> (PerlHash.Key, Int)
     {
@@ -704,33 +759,26 @@ struct StorableReader: ~Copyable {
         let bytes = UnsafeRawBufferPointer(start: base + position, count: Int(length))
         position += bytes.count
         let kind = flags & (StorableFlags.keyUTF8 | StorableFlags.keyWasUTF8)
+        if let (cached, hash) = keyCache.predicted(bytes), cached.kind == kind { return (cached.key, hash) }
         let rawHash = PerlHash.Key.indexHash(latin1: bytes)
-        let cacheable = bytes.count <= KeyCache.maximumKeyLength
-        if cacheable, let cached = keyCache.lookup(bytes, kind: kind, hash: rawHash) { return cached }
+        if let cached = keyCache.lookup(bytes, hash: rawHash), cached.kind == kind { return (cached.key, cached.hash) }
 
         let key: PerlHash.Key
-        let raw: [UInt8]
         let hash: Int
         if kind & StorableFlags.keyUTF8 != 0 {
-            raw = Array(bytes)
-            guard let text = String(validating: raw, as: UTF8.self) else {
+            guard let text = UTF8Validation.string(validating: bytes.assumingMemoryBound(to: UInt8.self)) else {
                 throw failure(.invalidUTF8, at: keyStart)
             }
             key = .string(text)
             hash = key.indexHash
         } else if kind & StorableFlags.keyWasUTF8 != 0 {
-            raw = Array(bytes)
-            key = .string(String(latin1: raw))
+            key = .string(String(latin1: bytes))
             hash = rawHash
         } else {
-            raw = Array(bytes)
-            key = .bytes(raw)
+            key = .bytes(Array(bytes))
             hash = rawHash
         }
-        if cacheable {
-            if keyCache.isEmpty { keyCache = KeyCache(imageSize: end) }
-            keyCache.store(raw, kind: kind, rawHash: rawHash, key: key, hash: hash)
-        }
+        keyCache.store(CachedKey(key: key, hash: hash, kind: kind), for: bytes, hash: rawHash)
         return (key, hash)
     }
 
@@ -757,7 +805,7 @@ struct StorableReader: ~Copyable {
         try checkString(length, at: start)
         guard length <= UInt64(end - position) else { throw StorableDecodingError(.truncated, at: end) }
         let bytes = UnsafeBufferPointer(start: base + position, count: Int(length))
-        guard let text = String(validating: bytes, as: UTF8.self) else {
+        guard let text = UTF8Validation.string(validating: bytes) else {
             throw StorableDecodingError(.invalidUTF8, at: start)
         }
         position += Int(length)
@@ -848,50 +896,39 @@ private struct Anchoring {
     }
 }
 
-/// Recently read hash keys, direct-mapped by the hash of their bytes. Records repeat the
-/// same keys; taking a repeated key from here saves its allocation, its validation and
-/// its hashing.
-private struct KeyCache {
-    /// Longer keys are rare and seldom repeat.
-    static let maximumKeyLength = 64
+/// Ordinals of referents, one bit each: the referents some back-reference points at.
+private struct OrdinalSet {
+    private var words: [UInt64] = []
+    private(set) var isEmpty = true
 
-    private struct Entry {
-        /// The key's bytes as stored, and the flags that said how to read them.
-        var raw: [UInt8] = []
-        /// No key has this kind (flags & (UTF8 | WASUTF8) is 0…3), so an empty slot
-        /// matches no lookup. With 0 it matched the empty byte key, and handed out the
-        /// slot's hash of 0 as that key's hash: the decoded hash could then not find its
-        /// own "" key (found by RoundTripFuzz, Fuzz/Regressions/RoundTripFuzz/).
-        var kind: UInt8 = .max
-        var key: PerlHash.Key = .bytes([])
-        var hash = 0
+    mutating func insert(_ ordinal: Int) {
+        let word = ordinal >> 6
+        if word >= words.count { words.append(contentsOf: repeatElement(0, count: word + 1 - words.count)) }
+        words[word] |= 1 << UInt64(ordinal & 63)
+        isEmpty = false
     }
 
-    private var entries: [Entry] = []
-
-    init() {}
-
-    /// A cache sized for an image of `imageSize` bytes: small messages make few keys.
-    init(imageSize: Int) {
-        entries = Array(repeating: Entry(), count: imageSize < 4096 ? 16 : 256)
-    }
-
-    var isEmpty: Bool { entries.isEmpty }
-
-    func lookup(_ bytes: UnsafeRawBufferPointer, kind: UInt8, hash rawHash: Int) -> (PerlHash.Key, Int)? {
-        guard !entries.isEmpty else { return nil }
-        return entries.withUnsafeBufferPointer { entries in
-            let entry = entries.baseAddress.unsafelyUnwrapped + (rawHash & (entries.count - 1))
-            guard entry.pointee.kind == kind, entry.pointee.raw.count == bytes.count,
-                entry.pointee.raw.withUnsafeBytes({
-                    bytes.isEmpty || memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0
-                })
-            else { return nil }
-            return (entry.pointee.key, entry.pointee.hash)
+    /// The ordinals, ascending.
+    func sorted() -> [Int] {
+        var result: [Int] = []
+        for (index, word) in words.enumerated() {
+            var bits = word
+            while bits != 0 {
+                result.append(index << 6 | bits.trailingZeroBitCount)
+                bits &= bits - 1
+            }
         }
+        return result
     }
+}
 
-    mutating func store(_ raw: [UInt8], kind: UInt8, rawHash: Int, key: PerlHash.Key, hash: Int) {
-        entries[rawHash & (entries.count - 1)] = Entry(raw: raw, kind: kind, key: key, hash: hash)
-    }
+/// A hash key as the reader made it, kept in its `RepeatedKeyCache` under the bytes it
+/// was read from.
+private struct CachedKey {
+    var key: PerlHash.Key
+    /// The key's `PerlHash.Key.indexHash` (for a UTF-8 key, not the hash of its bytes).
+    var hash: Int
+    /// The flags that said how to read the bytes (`keyUTF8`, `keyWasUTF8`): the same
+    /// bytes make another key under other flags.
+    var kind: UInt8
 }

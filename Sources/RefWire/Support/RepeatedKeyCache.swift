@@ -1,4 +1,6 @@
-/// The hash keys a JSON or YAML reader has met, by their bytes.
+/// The hash keys a reader has met, by their bytes, each with what the reader made of it
+/// (`Value`: the JSON and YAML readers keep the key's `String`, Storable's its
+/// `PerlHash.Key`, hash and flags).
 ///
 /// Documents repeat their keys: every record in an array has the same ones. A key met
 /// again is shared (a `String` copy: nothing for short keys, a retain for long ones)
@@ -11,14 +13,21 @@
 /// nativejson files: their repeated values are mostly long or escaped.)
 ///
 /// Records repeat their keys in the same order too, so each cached key remembers the one
-/// that followed it last time: ``predicted(at:available:followedBy:)`` checks that one
-/// first, with no hashing and no search.
-struct RepeatedKeyCache: ~Copyable {
+/// that followed it last time: ``predicted(at:available:followedBy:)`` (for a reader
+/// that finds where a key ends) and ``predicted(_:)`` (for one that is told) check that
+/// one first, with no hashing and no search.
+struct RepeatedKeyCache<Value>: ~Copyable {
     /// Longest key cached, in bytes.
-    static let maximumLength = 40
-    private static let slotCount = 1024
+    static var maximumLength: Int { 40 }
+    private static var slotCount: Int { 1024 }
+    /// Slots a key may take, next to the one its hash names. With one, two keys of a
+    /// document that named the same slot evicted each other at every record: up to one
+    /// key in eleven of twitter.json's was built again, depending on the process's hash
+    /// seed, and its decoding took 2-7 % more instructions. A full set gives its first
+    /// slot to a newcomer.
+    private static var ways: Int { 4 }
     /// Lookups before the table is made.
-    private static let lookupsBeforeCaching = 256
+    private static var lookupsBeforeCaching: Int { 256 }
 
     private struct Slot {
         /// The key's length in bytes; -1 for an empty slot.
@@ -26,7 +35,7 @@ struct RepeatedKeyCache: ~Copyable {
         var hash = 0
         /// The slot of the key that followed this one last time, or -1.
         var successor = -1
-        var text = ""
+        var value: Value?
     }
 
     private var lookups = 0
@@ -51,7 +60,7 @@ struct RepeatedKeyCache: ~Copyable {
     /// read). The reader learns where its key ends from the prediction, without scanning.
     @inline(__always)
     mutating func predicted(at start: UnsafeRawPointer, available: Int, followedBy terminator: UInt8)
-        -> (text: String, hash: Int, count: Int)?
+        -> (value: Value, hash: Int, count: Int)?
     {
         guard previous >= 0, let slots else { return nil }
         let slot = slots[previous].successor
@@ -61,12 +70,23 @@ struct RepeatedKeyCache: ~Copyable {
             matches(slot, UnsafeRawBufferPointer(start: start, count: count))
         else { return nil }
         previous = slot
-        return (slots[slot].text, slots[slot].hash, count)
+        return (slots[slot].value.unsafelyUnwrapped, slots[slot].hash, count)
+    }
+
+    /// The key that followed the previous key last time and its hash, if `key` holds its
+    /// bytes: for readers that know where a key ends, and so skip hashing it.
+    @inline(__always)
+    mutating func predicted(_ key: UnsafeRawBufferPointer) -> (value: Value, hash: Int)? {
+        guard previous >= 0, let slots else { return nil }
+        let slot = slots[previous].successor
+        guard slot >= 0, matches(slot, key) else { return nil }
+        previous = slot
+        return (slots[slot].value.unsafelyUnwrapped, slots[slot].hash)
     }
 
     /// The key cached for `key`'s bytes, if any (a key longer than ``maximumLength``
     /// never is).
-    mutating func lookup(_ key: UnsafeRawBufferPointer, hash: Int) -> String? {
+    mutating func lookup(_ key: UnsafeRawBufferPointer, hash: Int) -> Value? {
         guard let slots else {
             lookups += 1
             if lookups > Self.lookupsBeforeCaching {
@@ -77,21 +97,28 @@ struct RepeatedKeyCache: ~Copyable {
             }
             return nil
         }
-        let slot = hash & (Self.slotCount - 1)
-        guard matches(slot, key) else { return nil }
-        follow(slot)
-        return slots[slot].text
+        let home = hash & (Self.slotCount - 1)
+        for way in 0..<Self.ways where matches(home ^ way, key) {
+            follow(home ^ way)
+            return slots[home ^ way].value
+        }
+        return nil
     }
 
-    mutating func store(_ text: String, for key: UnsafeRawBufferPointer, hash: Int) {
+    mutating func store(_ value: Value, for key: UnsafeRawBufferPointer, hash: Int) {
         guard let slots, key.count <= Self.maximumLength else {
             previous = -1
             return
         }
-        let slot = hash & (Self.slotCount - 1)
+        let home = hash & (Self.slotCount - 1)
+        var slot = home
+        for way in 0..<Self.ways where slots[home ^ way].length < 0 {
+            slot = home ^ way
+            break
+        }
         slots[slot].length = key.count
         slots[slot].hash = hash
-        slots[slot].text = text
+        slots[slot].value = value
         if let source = key.baseAddress {
             (keyBytes.unsafelyUnwrapped + slot * Self.maximumLength).copyMemory(from: source, byteCount: key.count)
         }

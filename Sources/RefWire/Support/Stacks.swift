@@ -34,7 +34,11 @@ struct MoveStack<Element>: ~Copyable {
         return (storage + count).move()
     }
 
-    subscript(index: Int) -> Element { storage[index] }
+    /// The element at `index`, read in place: reading one of its stored properties
+    /// copies that property alone.
+    subscript(index: Int) -> Element {
+        unsafeAddress { UnsafePointer(storage + index) }
+    }
 
     /// The element at `index`, moved out: the caller owns it, and the stack must be cut
     /// back past it (``forget(from:)``) before anything else reads it.

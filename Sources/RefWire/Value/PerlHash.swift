@@ -152,6 +152,48 @@ public struct PerlHash: Sendable {
         storage.unsafelyUnwrapped.append(PerlHashEntry(key: key, value: value, hash: hash))
     }
 
+    /// For decoders that hold a whole object's keys and values before making its hash:
+    /// the hash of `count` entries, the `position`th made by `entry(position)` with the
+    /// key whose ``Key/indexHash`` is `hash(position)`, in one allocation with its index
+    /// built once; or `nil`, before `entry` is called at all, if two of the hashes are
+    /// equal (a repeated key, or rarely a collision), for the caller to resolve with
+    /// ``updateValue(_:forKey:hash:)``.
+    ///
+    /// Appending entry by entry checks uniqueness, capacity and the index at every key;
+    /// here the hashes are checked against each other first, and nothing else is.
+    @inline(__always)
+    static func withDistinctHashes(
+        count: Int, hash: (Int) -> Int, entry: (Int) -> (key: Key, value: PerlValue)
+    ) -> PerlHash? {
+        guard count > 0 else { return PerlHash() }
+        guard count < Int(Int32.max) else { return nil }
+        var index: PerlHashIndex?
+        if count > indexThreshold {
+            var built = PerlHashIndex(expecting: count)
+            for position in 0..<count {
+                guard built.insertDistinct(position: position, hash: hash(position), hashAt: hash) else { return nil }
+            }
+            index = built
+        } else {
+            for position in 1..<count {
+                let current = hash(position)
+                for earlier in 0..<position where hash(earlier) == current { return nil }
+            }
+        }
+        let storage = PerlHashStorage.make(capacity: count)
+        storage.withUnsafeMutablePointers { header, entries in
+            for position in 0..<count {
+                let (key, value) = entry(position)
+                (entries + position).initialize(to: PerlHashEntry(key: key, value: value, hash: hash(position)))
+            }
+            header.pointee.count = count
+            header.pointee.index = index
+        }
+        var made = PerlHash()
+        made.storage = storage
+        return made
+    }
+
     /// Replaces every value with `transform(value)`, keeping keys and order.
     mutating func transformValues(_ transform: (PerlValue) throws -> PerlValue) rethrows {
         guard !isEmpty else { return }
@@ -343,6 +385,24 @@ struct PerlHashIndex {
                 if matches(entry - 1) { return entry - 1 }
                 slot = (slot + 1) & mask
             }
+        }
+    }
+
+    /// Records the entry at `position`, whose hash is `hash`, in a table sized for all
+    /// entries; `hashAt` gives the hashes of those recorded before.
+    /// - Returns: `false` if one of them has the same hash.
+    @inline(__always)
+    mutating func insertDistinct(position: Int, hash: Int, hashAt: (Int) -> Int) -> Bool {
+        count += 1
+        return slots.withUnsafeMutableBufferPointer { slots in
+            let mask = slots.count - 1
+            var slot = hash & mask
+            while slots[slot] != 0 {
+                if hashAt(Int(slots[slot]) - 1) == hash { return false }
+                slot = (slot + 1) & mask
+            }
+            slots[slot] = Int32(position + 1)
+            return true
         }
     }
 

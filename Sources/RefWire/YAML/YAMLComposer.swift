@@ -21,6 +21,10 @@ struct YAMLComposer: ~Copyable {
     /// one of its own (most sequences in canada.json have two elements, and growing cost
     /// two allocations and a copy each).
     private var values = ValueStack()
+    /// The keys of the open mappings, innermost last, with their hashes and where they
+    /// were written: a mapping's hash is made from its keys and values in one step when
+    /// it ends (see `PerlHash.withDistinctHashes`).
+    private var keys = MoveStack<PendingKey>()
     private var document: PerlValue?
     private var anchors: [String: Anchor] = [:]
     private var nextAnchor = 1
@@ -28,7 +32,7 @@ struct YAMLComposer: ~Copyable {
     private var referenceAnchors = 0
     private var nodeCount = 0
     private var expansion = 0
-    private var keyCache = RepeatedKeyCache()
+    private var keyCache = RepeatedKeyCache<String>()
     /// The last tag read and what it makes of a node: documents repeat their tags (every
     /// boolean twitter.json has is `!!perl/scalar:JSON::PP::Boolean`), and reading one
     /// takes thousands of instructions of `Substring` work.
@@ -57,9 +61,8 @@ struct YAMLComposer: ~Copyable {
         /// Where its elements (a sequence) or values (a mapping, in the order of its
         /// keys) start in ``YAMLComposer/values``.
         var valueStart = 0
-        /// A mapping's keys, each holding undef until the mapping ends (see
-        /// ``YAMLComposer/deliverKey(_:hash:at:)``).
-        var hash = PerlHash()
+        /// Where a mapping's keys start in ``YAMLComposer/keys``.
+        var keyStart = 0
         /// In a mapping: whether a key was read whose value has not come yet.
         var awaitsValue = false
         /// In a reference: whether the `=` key was read, and the value.
@@ -134,6 +137,7 @@ struct YAMLComposer: ~Copyable {
         }
         if let className = frame.className { try admit(className, at: frame.mark) }
         frame.valueStart = values.count
+        frame.keyStart = keys.count
         if let anchor {
             // Registered now, so that aliases inside (cycles) find it.
             let id = PerlAnchor(nextAnchor)
@@ -153,14 +157,7 @@ struct YAMLComposer: ~Copyable {
         case .sequence:
             value = .array(values.popArray(from: frame.valueStart))
         case .mapping:
-            // Every key has its value by now; they replace the keys' undefs in order.
-            var index = frame.valueStart
-            frame.hash.transformValues { _ in
-                defer { index += 1 }
-                return values[index]
-            }
-            values.removeLast(from: frame.valueStart)
-            value = .hash(frame.hash)
+            value = .hash(try makeHash(keyStart: frame.keyStart, valueStart: frame.valueStart))
         case .reference:
             guard let referent = frame.referent else { throw error(.invalidReference, at: frame.mark) }
             value = .scalarReference(referent)
@@ -319,19 +316,52 @@ struct YAMLComposer: ~Copyable {
     }
 
     /// Takes `key`, whose ``PerlHash/Key/indexHash`` is `hash`, as the next key of the
-    /// innermost mapping. It goes into the hash at once, holding undef, and its value
-    /// waits in ``values`` until the mapping ends: inserting the key is the
-    /// check for a duplicate, and no key is looked up a second time (comparing a key
-    /// found with itself costs more than hashing it).
+    /// innermost mapping; its value follows in ``values``.
     private mutating func deliverKey(_ key: PerlHash.Key, hash: Int, at mark: YAMLMark) throws(YAMLDecodingError) {
         let top = stack.count - 1
-        if stack[top].hash.updateValue(.undef, forKey: key, hash: hash) != nil {
-            throw error(.duplicateKey(key.description), at: mark)
-        }
-        guard stack[top].hash.count <= options.maximumContainerCount else {
+        guard keys.count - stack[top].keyStart < options.maximumContainerCount else {
             throw error(.containerLimitExceeded(limit: options.maximumContainerCount), at: mark)
         }
+        keys.push(PendingKey(key: key, hash: hash, mark: mark))
         stack[top].awaitsValue = true
+    }
+
+    /// The hash of the innermost mapping, made from its keys and values, which it takes
+    /// off their stacks. Keys are compared only now, all at once (a repeated hash, a
+    /// duplicate key or a collision, takes the entry-by-entry path); a duplicate key is
+    /// reported where it was written.
+    private mutating func makeHash(keyStart: Int, valueStart: Int) throws(YAMLDecodingError) -> PerlHash {
+        let count = keys.count - keyStart
+        if let hash = PerlHash.withDistinctHashes(
+            count: count,
+            hash: { keys[keyStart + $0].hash },
+            entry: { (keys.take(at: keyStart + $0).key, values.take(at: valueStart + $0)) })
+        {
+            keys.forget(from: keyStart)
+            values.forget(from: valueStart)
+            return hash
+        }
+        defer {
+            keys.removeLast(from: keyStart)
+            values.removeLast(from: valueStart)
+        }
+        var hash = PerlHash(minimumCapacity: count)
+        for position in 0..<count {
+            let pending = keys[keyStart + position]
+            if hash.updateValue(values[valueStart + position], forKey: pending.key, hash: pending.hash) != nil {
+                throw error(.duplicateKey(pending.key.description), at: pending.mark)
+            }
+        }
+        return hash
+    }
+
+    /// (Internal, not private: the 6.3 compiler fails to link a private type held in a
+    /// `MoveStack` of this noncopyable type.)
+    struct PendingKey {
+        var key: PerlHash.Key
+        /// The key's ``PerlHash/Key/indexHash``.
+        var hash: Int
+        var mark: YAMLMark
     }
 
     /// The key an untagged key scalar makes, when that is its text as written, which it
