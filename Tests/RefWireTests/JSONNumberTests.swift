@@ -155,6 +155,31 @@ struct JSONNumberTests {
         #expect(failures.isEmpty, "\(failures.count) of \(values.count): \(failures.prefix(5))")
     }
 
+    @Test("Writing: integers have the standard library's digits, at every length and both ends of each")
+    func integerDigits() throws {
+        var unsigned: [UInt64] = [0, .max]
+        var power: UInt64 = 1
+        for _ in 0...19 {
+            unsigned += [power - 1, power, power + 1, power + power / 2]
+            if power > UInt64.max / 10 { break }
+            power *= 10
+        }
+        var random = SeededRandom(seed: 0x494E_5453)
+        for _ in 0..<20_000 { unsigned.append(random.next() >> random.next(upperBound: 64)) }
+        var failures: [String] = []
+        for value in unsigned {
+            let written = String(decoding: try PerlJSONEncoder().encode(.unsigned(value)), as: UTF8.self)
+            if written != String(value) { failures.append("\(value) written as \(written)") }
+            let signed = Int64(truncatingIfNeeded: value)
+            let writtenSigned = String(decoding: try PerlJSONEncoder().encode(.integer(signed)), as: UTF8.self)
+            if writtenSigned != String(signed) { failures.append("\(signed) written as \(writtenSigned)") }
+        }
+        // In an array, each number's bytes past its digits are overwritten by what follows.
+        let array = String(decoding: try PerlJSONEncoder().encode(.array(unsigned.map { .unsigned($0) })), as: UTF8.self)
+        if array != "[" + unsigned.map(String.init).joined(separator: ",") + "]" { failures.append("the array differs") }
+        #expect(failures.isEmpty, "\(failures.count) failures: \(failures.prefix(5))")
+    }
+
     @Test("Writing: edge cases have Swift's shortest digits, from subnormals to the largest double")
     func shortestEdgeCases() throws {
         var values: [Double] = [
