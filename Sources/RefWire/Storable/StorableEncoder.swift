@@ -38,6 +38,11 @@ public struct StorableEncoder: Sendable {
 
 /// One pass over one value, mirroring Storable.xs's `store()`: each scalar, array, hash
 /// and reference Perl would store gets the next tag, in the same order.
+///
+/// The walk reaches members through pointers into the root it was given, which owns
+/// them and which nothing mutates meanwhile, and takes their storage through the
+/// borrowing accessors (`PerlValue+Borrowing.swift`): copying each member out of its
+/// container cost an atomic retain and release each, over half of encoding's time.
 struct StorableWriter: ~Copyable {
     private var output = OutputBuffer()
     private let options: StorableEncodingOptions
@@ -73,21 +78,23 @@ struct StorableWriter: ~Copyable {
         var referent = root
         if case .weak(let inner) = referent { referent = inner }  // the implicit top reference
         if case .alias(let anchor) = referent { throw StorableEncodingError(.undefinedAnchor(anchor)) }
-        try writeReferent(referent)
+        try withUnsafePointer(to: referent) { referent throws(StorableEncodingError) in try writeReferent(referent) }
     }
 
     // MARK: - Objects
 
     /// Stores a scalar variable: an array element, a hash value, a referenced scalar's
     /// content. `store()` tags it, then writes a scalar or a reference.
-    private mutating func writeSlot(_ value: PerlValue) throws(StorableEncodingError) {
+    private mutating func writeSlot(_ value: UnsafePointer<PerlValue>) throws(StorableEncodingError) {
         tagCount += 1
         try writeSlotContents(value)
     }
 
     /// The contents of a scalar variable whose tag is already taken.
-    private mutating func writeSlotContents(_ value: PerlValue) throws(StorableEncodingError) {
-        switch value {
+    ///
+    /// Cases bind only trivial payloads: see `PerlValue+Borrowing.swift`.
+    private mutating func writeSlotContents(_ value: UnsafePointer<PerlValue>) throws(StorableEncodingError) {
+        switch value.pointee {
         case .undef:
             output.append(StorableOpcode.undef.rawValue)
         case .hole:
@@ -108,31 +115,44 @@ struct StorableWriter: ~Copyable {
             }
         case .double(let number):
             try writeDouble(number)
-        case .bytes(let bytes):
+        case .bytes:
+            let bytes = value.pointee.borrowedBytes.unsafelyUnwrapped
             try writeStringHeader(count: bytes.count, utf8: false)
-            output.append(contentsOf: bytes)
-        case .string(let text):
-            try writeStringHeader(count: text.utf8.count, utf8: true)
-            output.append(utf8Of: text)
-        case .vstring(let literal, let inner):
+            output.append(contentsOf: UnsafeRawBufferPointer(bytes))
+        case .string:
+            if let utf8 = value.pointee.borrowedUTF8 {
+                try writeStringHeader(count: utf8.count, utf8: true)
+                output.append(contentsOf: UnsafeRawBufferPointer(utf8))
+            } else if case .string(let text) = value.pointee {
+                try writeStringHeader(count: text.utf8.count, utf8: true)
+                output.append(utf8Of: text)
+            }
+        case .vstring:
+            guard case .vstring(let literal, let inner) = value.pointee else { return }
             let literalBytes = try Self.latin1(literal, what: "a vstring literal")
             try writeLength(literalBytes.count, short: .vstring, long: .largeVString)
             output.append(contentsOf: literalBytes)
             switch inner {
-            case .bytes, .string: try writeSlotContents(inner)
+            case .bytes, .string:
+                try withUnsafePointer(to: inner) { inner throws(StorableEncodingError) in try writeSlotContents(inner) }
             default: throw StorableEncodingError(.unrepresentable("a vstring whose value is not a string"))
             }
-        case .weak(let reference):
-            try writeReference(reference, weak: true)
+        case .weak:
+            guard case .weak(let reference) = value.pointee else { return }
+            try withUnsafePointer(to: reference) { reference throws(StorableEncodingError) in
+                try writeReference(reference, weak: true)
+            }
         case .array, .hash, .scalarReference, .regexp, .code, .hooked, .blessed, .anchored, .alias:
             try writeReference(value, weak: false)
         }
     }
 
     /// `SX_REF <referent>` (or its weak and overloaded forms).
-    private mutating func writeReference(_ reference: PerlValue, weak: Bool) throws(StorableEncodingError) {
+    private mutating func writeReference(_ reference: UnsafePointer<PerlValue>, weak: Bool)
+        throws(StorableEncodingError)
+    {
         let overloaded: Bool
-        if case .alias(let anchor) = reference {
+        if case .alias(let anchor) = reference.pointee {
             guard let known = anchors[anchor] else { throw StorableEncodingError(.undefinedAnchor(anchor)) }
             overloaded = known.overloaded
         } else {
@@ -149,26 +169,31 @@ struct StorableWriter: ~Copyable {
         try writeReferent(reference)
     }
 
-    private func isOverloaded(_ reference: PerlValue) -> Bool {
-        guard !options.overloadedClasses.isEmpty, let className = reference.className else { return false }
+    private func isOverloaded(_ reference: UnsafePointer<PerlValue>) -> Bool {
+        guard !options.overloadedClasses.isEmpty, let className = reference.pointee.className else { return false }
         return options.overloadedClasses.contains(className)
     }
 
     /// Stores what a reference points at: a back-reference if it was stored before,
     /// otherwise a new tag, its class and its contents.
-    private mutating func writeReferent(_ reference: PerlValue) throws(StorableEncodingError) {
-        switch reference {
+    private mutating func writeReferent(_ reference: UnsafePointer<PerlValue>) throws(StorableEncodingError) {
+        switch reference.pointee {
         case .alias(let anchor):
             guard let known = anchors[anchor] else { throw StorableEncodingError(.undefinedAnchor(anchor)) }
             writeBackReference(known.tag)
-        case .anchored(let anchor, let referent):
-            guard anchors.insert(anchor, tag: tagCount, overloaded: isOverloaded(referent)) else {
-                throw StorableEncodingError(.duplicateAnchor(anchor))
+        case .anchored:
+            guard case .anchored(let anchor, let referent) = reference.pointee else { return }
+            try withUnsafePointer(to: referent) { referent throws(StorableEncodingError) in
+                guard anchors.insert(anchor, tag: tagCount, overloaded: isOverloaded(referent)) else {
+                    throw StorableEncodingError(.duplicateAnchor(anchor))
+                }
+                try writeReferent(referent)
             }
-            try writeReferent(referent)
-        case .weak(let inner):
-            try writeReferent(inner)
-        case .blessed(let className, let referent):
+        case .weak:
+            guard case .weak(let inner) = reference.pointee else { return }
+            try withUnsafePointer(to: inner) { inner throws(StorableEncodingError) in try writeReferent(inner) }
+        case .blessed:
+            guard case .blessed(let className, let referent) = reference.pointee else { return }
             depth += 1
             guard depth <= options.maximumDepth else {
                 throw StorableEncodingError(.depthLimitExceeded(limit: options.maximumDepth))
@@ -178,7 +203,9 @@ struct StorableWriter: ~Copyable {
                 throw StorableEncodingError(.unrepresentable("a hooked object inside bless (it carries its own class)"))
             }
             try writeClass(className)
-            try writeReferentContents(Self.core(of: referent))
+            try withUnsafePointer(to: Self.core(of: referent)) { core throws(StorableEncodingError) in
+                try writeReferentContents(core)
+            }
             depth -= 1
         default:
             depth += 1
@@ -192,16 +219,19 @@ struct StorableWriter: ~Copyable {
     }
 
     /// The referent itself, its tag taken and its class written.
-    private mutating func writeReferentContents(_ referent: PerlValue) throws(StorableEncodingError) {
-        switch referent {
-        case .array(let elements):
+    private mutating func writeReferentContents(_ referent: UnsafePointer<PerlValue>) throws(StorableEncodingError) {
+        switch referent.pointee {
+        case .array:
+            let elements = referent.pointee.borrowedElements.unsafelyUnwrapped
             try writeLength(elements.count, marker: .array)
-            for element in elements { try writeSlot(element) }
-        case .hash(let hash):
-            try writeHash(hash)
-        case .scalarReference(let content):
-            try writeSlotContents(content)
-        case .regexp(let pattern, let flags):
+            for position in elements.indices { try writeSlot(elements.baseAddress.unsafelyUnwrapped + position) }
+        case .hash:
+            try writeHash(referent.pointee.borrowedHash.unsafelyUnwrapped)
+        case .scalarReference:
+            guard case .scalarReference(let content) = referent.pointee else { return }
+            try withUnsafePointer(to: content) { content throws(StorableEncodingError) in try writeSlotContents(content) }
+        case .regexp:
+            guard case .regexp(let pattern, let flags) = referent.pointee else { return }
             guard options.target != .storable2 else {
                 throw StorableEncodingError(.unsupportedByTarget("a regexp"))
             }
@@ -222,7 +252,8 @@ struct StorableWriter: ~Copyable {
             output.append(contentsOf: patternBytes)
             output.append(UInt8(flagBytes.count))
             output.append(contentsOf: flagBytes)
-        case .code(let source):
+        case .code:
+            guard case .code(let source) = referent.pointee else { return }
             output.append(StorableOpcode.code.rawValue)
             tagCount += 1  // the source text is an object of its own
             if source.unicodeScalars.allSatisfy({ $0.value <= 0xFF }) {
@@ -233,12 +264,13 @@ struct StorableWriter: ~Copyable {
                 try writeStringHeader(count: source.utf8.count, utf8: true)
                 output.append(utf8Of: source)
             }
-        case .hooked(let object):
+        case .hooked:
+            guard case .hooked(let object) = referent.pointee else { return }
             try writeHooked(object)
         case .anchored, .alias, .weak, .blessed:
-            throw StorableEncodingError(.unrepresentable("a wrapper nested out of order: \(referent)"))
+            throw StorableEncodingError(.unrepresentable("a wrapper nested out of order: \(referent.pointee)"))
         default:
-            throw StorableEncodingError(.unrepresentable("a plain scalar where a referent belongs: \(referent)"))
+            throw StorableEncodingError(.unrepresentable("a plain scalar where a referent belongs: \(referent.pointee)"))
         }
     }
 
@@ -279,19 +311,31 @@ struct StorableWriter: ~Copyable {
 
     /// `SX_HASH`, or `SX_FLAG_HASH` when the hash is restricted or a key has flags.
     /// Entries are written in place; only canonical order sorts, and then only positions.
-    private mutating func writeHash(_ hash: PerlHash) throws(StorableEncodingError) {
-        try hash.withEntries { entries throws(StorableEncodingError) in
-            try writeHash(entries, restriction: hash.restriction)
+    private mutating func writeHash(_ hash: PerlHash.Borrowed) throws(StorableEncodingError) {
+        let entries = hash.entries
+        let restricted = hash.isRestricted
+        var flagged = restricted
+        for position in entries.indices where !flagged {
+            flagged = Self.flags(ofKeyAt: entries.baseAddress.unsafelyUnwrapped + position) != 0
         }
+        guard options.canonical || restricted else {
+            // The common case: entries in order, none of them placeholders.
+            try writeHashHeader(count: entries.count, flagged: flagged, restricted: false)
+            for position in entries.indices {
+                let entry = entries.baseAddress.unsafelyUnwrapped + position
+                try writeSlot(entry.pointer(to: \.value).unsafelyUnwrapped)
+                let key = entry.pointer(to: \.key).unsafelyUnwrapped
+                let flags = flagged ? Self.flags(ofKeyAt: entry) : 0
+                if flagged { output.append(flags) }
+                try writeKey(key, flags: flags)
+            }
+            return
+        }
+        try writeOrderedHash(entries, restriction: hash.restriction, flagged: flagged)
     }
 
-    private mutating func writeHash(_ entries: UnsafeBufferPointer<PerlHashEntry>, restriction: PerlHash.Restriction?)
-        throws(StorableEncodingError)
-    {
-        let placeholders = restriction?.allowedKeys ?? []
-        let count = entries.count + placeholders.count
-        let restricted = restriction != nil
-        let flagged = restricted || entries.contains { Self.flags(of: $0.key) != 0 }
+    /// `SX_HASH` or `SX_FLAG_HASH` and the count.
+    private mutating func writeHashHeader(count: Int, flagged: Bool, restricted: Bool) throws(StorableEncodingError) {
         if flagged {
             if count > Int(Int32.max) {
                 output.append(StorableOpcode.largeObject.rawValue)
@@ -306,17 +350,17 @@ struct StorableWriter: ~Copyable {
         } else {
             try writeLength(count, marker: .hash)
         }
+    }
 
-        guard options.canonical || restricted else {
-            // The common case: entries in order, none of them placeholders.
-            for entry in entries {
-                try writeSlot(entry.value)
-                let flags = flagged ? Self.flags(of: entry.key) : 0
-                if flagged { output.append(flags) }
-                try writeKey(entry.key, flags: flags)
-            }
-            return
-        }
+    /// A hash in canonical order, or a restricted one (whose placeholders are written as
+    /// entries of their own).
+    private mutating func writeOrderedHash(
+        _ entries: UnsafeBufferPointer<PerlHashEntry>, restriction: PerlHash.Restriction?, flagged: Bool
+    ) throws(StorableEncodingError) {
+        let placeholders = restriction?.allowedKeys ?? []
+        let count = entries.count + placeholders.count
+        let restricted = restriction != nil
+        try writeHashHeader(count: count, flagged: flagged, restricted: restricted)
 
         // Positions past `entries.count` are placeholders.
         func key(at position: Int) -> PerlHash.Key {
@@ -329,9 +373,9 @@ struct StorableWriter: ~Copyable {
         let locked = restriction?.lockedKeys ?? []
         for position in order {
             let entryKey = key(at: position)
-            var flags = Self.flags(of: entryKey)
+            var flags = withUnsafePointer(to: entryKey) { Self.flags(ofKey: $0) }
             if position < entries.count {
-                try writeSlot(entries[position].value)
+                try writeSlot((entries.baseAddress.unsafelyUnwrapped + position).pointer(to: \.value).unsafelyUnwrapped)
                 if restricted, locked.contains(entryKey) { flags |= StorableFlags.keyLocked }
             } else {
                 // Perl stores a placeholder's value as its immortal undef, which is
@@ -341,30 +385,69 @@ struct StorableWriter: ~Copyable {
                 flags |= StorableFlags.keyPlaceholder | StorableFlags.keyLocked
             }
             if flagged { output.append(flags) }
-            try writeKey(entryKey, flags: flags)
+            try withUnsafePointer(to: entryKey) { key throws(StorableEncodingError) in try writeKey(key, flags: flags) }
         }
+    }
+
+    private static func flags(ofKeyAt entry: UnsafePointer<PerlHashEntry>) -> UInt8 {
+        flags(ofKey: entry.pointer(to: \.key).unsafelyUnwrapped)
     }
 
     /// A key's flags as Perl keeps it: none for bytes; characters that fit in Latin-1 are
     /// downgraded to bytes and flagged as once UTF-8 (ASCII included: Perl 5.36 flags those
     /// too); wider characters stay UTF-8.
-    private static func flags(of key: PerlHash.Key) -> UInt8 {
-        guard case .string(let text) = key else { return 0 }
-        return text.unicodeScalars.allSatisfy { $0.value <= 0xFF } ? StorableFlags.keyWasUTF8 : StorableFlags.keyUTF8
+    private static func flags(ofKey key: UnsafePointer<PerlHash.Key>) -> UInt8 {
+        guard case .string = key.pointee else { return 0 }
+        return withUTF8(ofStringKey: key) { utf8 in
+            // U+0100 and above start with a byte of 0xC4 or more.
+            utf8.allSatisfy { $0 < 0xC4 } ? StorableFlags.keyWasUTF8 : StorableFlags.keyUTF8
+        }
+    }
+
+    /// Calls `body` with a character key's UTF-8: borrowed from the key's storage, or
+    /// copied from a small string, which costs no reference counting.
+    @inline(__always)
+    private static func withUTF8<Value, Failure: Error>(
+        ofStringKey key: UnsafePointer<PerlHash.Key>,
+        _ body: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Value
+    ) throws(Failure) -> Value {
+        if let utf8 = key.pointee.borrowedUTF8 { return try body(utf8) }
+        guard case .string(var text) = key.pointee else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+        // `withUTF8` rethrows untyped errors: carry the typed one out as a result.
+        let outcome = text.withUTF8 { utf8 in Result { () throws(Failure) -> Value in try body(utf8) } }
+        return try outcome.get()
     }
 
     /// The key's length and bytes, in the form its `flags` say.
-    private mutating func writeKey(_ key: PerlHash.Key, flags: UInt8) throws(StorableEncodingError) {
-        switch key {
-        case .bytes(let bytes):
+    private mutating func writeKey(_ key: UnsafePointer<PerlHash.Key>, flags: UInt8) throws(StorableEncodingError) {
+        if case .bytes = key.pointee {
+            let bytes = key.pointee.borrowedBytes.unsafelyUnwrapped
             try writeInt32(bytes.count)
-            output.append(contentsOf: bytes)
-        case .string(let text) where flags & StorableFlags.keyUTF8 != 0:
-            try writeInt32(text.utf8.count)
-            output.append(utf8Of: text)
-        case .string(let text):
-            try writeInt32(text.unicodeScalars.count)
-            for scalar in text.unicodeScalars { output.append(UInt8(truncatingIfNeeded: scalar.value)) }
+            output.append(contentsOf: UnsafeRawBufferPointer(bytes))
+            return
+        }
+        try Self.withUTF8(ofStringKey: key) { utf8 throws(StorableEncodingError) in
+            // ASCII, and any key kept as UTF-8, is written as it is; other Latin-1 keys
+            // one byte per character.
+            if flags & StorableFlags.keyUTF8 != 0 || !utf8.contains(where: { $0 >= 0x80 }) {
+                try writeInt32(utf8.count)
+                output.append(contentsOf: UnsafeRawBufferPointer(utf8))
+                return
+            }
+            // Every character is below U+0100: one byte, or a lead byte (0xC2 or 0xC3)
+            // and a continuation byte.
+            try writeInt32(utf8.count { $0 & 0xC0 != 0x80 })
+            var position = 0
+            while position < utf8.count {
+                let byte = utf8[position]
+                if byte < 0x80 {
+                    output.append(byte)
+                    position += 1
+                } else {
+                    output.append((byte & 0x1F) << 6 | utf8[position + 1] & 0x3F)
+                    position += 2
+                }
+            }
         }
     }
 
@@ -412,7 +495,7 @@ struct StorableWriter: ~Copyable {
             output.append(StorableFlags.hookNeedsRecursion | type)
             recursed = true
             let tag = tagCount
-            try writeReferent(referent)
+            try withUnsafePointer(to: referent) { referent throws(StorableEncodingError) in try writeReferent(referent) }
             referenceTags.append(tag)
         }
 

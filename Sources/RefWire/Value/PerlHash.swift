@@ -217,6 +217,16 @@ public struct PerlHash: Sendable {
         return try storage.withEntries { entries throws(Failure) in try body(UnsafeBufferPointer(entries)) }
     }
 
+    /// The entries and header, borrowed from the storage: see `PerlValue+Borrowing.swift`
+    /// for when that is sound.
+    @inline(__always)
+    var borrowed: Borrowed {
+        guard let storage else { return Borrowed(entries: UnsafeBufferPointer(start: nil, count: 0), header: nil) }
+        let header = storage.withUnsafeMutablePointerToHeader { UnsafePointer($0) }
+        let entries = storage.withUnsafeMutablePointerToElements { UnsafePointer($0) }
+        return Borrowed(entries: UnsafeBufferPointer(start: entries, count: header.pointee.count), header: header)
+    }
+
     /// Storage this hash alone owns, with room for `minimumCapacity` entries.
     private mutating func uniqueStorage(minimumCapacity: Int) -> PerlHashStorage {
         makeUnique(minimumCapacity: minimumCapacity)

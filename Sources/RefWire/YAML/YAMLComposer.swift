@@ -151,7 +151,7 @@ struct YAMLComposer: ~Copyable {
 
     /// Ends the innermost collection.
     mutating func end(at mark: YAMLMark) throws(YAMLDecodingError) {
-        var frame = stack.removeLast()
+        let frame = stack.removeLast()
         var value: PerlValue
         switch frame.kind {
         case .sequence:
