@@ -124,16 +124,35 @@ struct JSONOutputBuffer: ~Copyable {
         }
     }
 
+    /// Writes the digits as up to three words of eight, each made in a register and
+    /// stored straight into the output (the first shifted to drop its leading zeros),
+    /// the later ones overwriting the bytes past the digits of the one before.
+    /// `DecimalText`, which doubles need, lays its words out in memory and loads them
+    /// back at an offset: that load, straddling two fresh stores, cannot be forwarded
+    /// from them and stalled a third of citm_catalog's encoding.
     mutating func append(_ number: UInt64) {
-        // 24: what `DecimalText.copy` stores.
+        // At most 20 digits, and 8 bytes stored at the last word's place.
         reserve(24)
-        guard number != 0 else {
-            append(UInt8(ascii: "0"))
-            return
+        let target = UnsafeMutableRawPointer(storage + count)
+        let digits = DecimalText.digitCount(of: number)
+        @inline(__always)
+        func store(_ value: UInt64, digits: Int, at offset: Int) {
+            let text = DecimalText.eightDigits(UInt32(truncatingIfNeeded: value)) >> (64 - 8 * digits)
+            target.storeBytes(of: text.littleEndian, toByteOffset: offset, as: UInt64.self)
         }
-        let digits = DecimalText(number)
-        digits.copy(to: UnsafeMutableRawPointer(storage + count))
-        count += digits.count + digits.trailingZeros
+        switch digits {
+        case ...8:
+            store(number, digits: digits, at: 0)
+        case ...16:
+            store(number / 100_000_000, digits: digits - 8, at: 0)
+            store(number % 100_000_000, digits: 8, at: digits - 8)
+        default:
+            let rest = number % 10_000_000_000_000_000
+            store(number / 10_000_000_000_000_000, digits: digits - 16, at: 0)
+            store(rest / 100_000_000, digits: 8, at: digits - 16)
+            store(rest % 100_000_000, digits: 8, at: digits - 8)
+        }
+        count += digits
     }
 
     /// Appends a finite double as the shortest text that reads back as the same double,

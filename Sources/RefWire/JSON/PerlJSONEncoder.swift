@@ -166,7 +166,7 @@ struct JSONWriter: ~Copyable {
         while position < elements.count {
             startMember(at: position)
             position += 1
-            if try writeMember(elements[position - 1]) {
+            if try writeMember(elements.baseAddress.unsafelyUnwrapped + position - 1) {
                 frames[top].next = position
                 return
             }
@@ -181,10 +181,11 @@ struct JSONWriter: ~Copyable {
         var position = frames[top].next
         while position < entries.count {
             startMember(at: position)
-            appendKey(of: entries.baseAddress! + position)
+            let entry = entries.baseAddress.unsafelyUnwrapped + position
+            appendKey(of: entry)
             appendKeySeparator()
             position += 1
-            if try writeMember(entries[position - 1].value) {
+            if try writeMember(entry.pointer(to: \.value).unsafelyUnwrapped) {
                 frames[top].next = position
                 return
             }
@@ -224,11 +225,11 @@ struct JSONWriter: ~Copyable {
         var position = frames[top].next
         while position < entries.count {
             startMember(at: position)
-            let entry = order[orderBase + position]
-            appendKey(of: entries.baseAddress! + entry)
+            let entry = entries.baseAddress.unsafelyUnwrapped + order[orderBase + position]
+            appendKey(of: entry)
             appendKeySeparator()
             position += 1
-            if try writeMember(entries[entry].value) {
+            if try writeMember(entry.pointer(to: \.value).unsafelyUnwrapped) {
                 frames[top].next = position
                 return
             }
@@ -252,9 +253,9 @@ struct JSONWriter: ~Copyable {
     /// Writes a member: a scalar whole, or the opening of an array or hash.
     /// - Returns: whether it opened a container, whose frame is now the innermost.
     @inline(__always)
-    private mutating func writeMember(_ value: PerlValue) throws(JSONEncodingError) -> Bool {
+    private mutating func writeMember(_ value: UnsafePointer<PerlValue>) throws(JSONEncodingError) -> Bool {
         if let opened = try writeUnwrapped(value) { return opened }
-        return try start(value)
+        return try start(value.pointee)
     }
 
     /// Writes `value` (a scalar whole, or the opening of an array or hash) if it is a
@@ -262,27 +263,36 @@ struct JSONWriter: ~Copyable {
     /// being expanded: most values, which need none of ``start(_:)``'s bookkeeping.
     /// - Returns: `nil` if it left the value to ``start(_:)``, otherwise whether it opened
     ///   a container, whose frame is now the innermost.
+    ///
+    /// The value is read in place, and its cases bind only trivial payloads: strings,
+    /// arrays and hashes are reached through the borrowing accessors
+    /// (`PerlValue+Borrowing.swift`), as a copy of each would cost a retain and a release.
     @inline(__always)
-    private mutating func writeUnwrapped(_ value: PerlValue) throws(JSONEncodingError) -> Bool? {
+    private mutating func writeUnwrapped(_ value: UnsafePointer<PerlValue>) throws(JSONEncodingError) -> Bool? {
         guard expansionDepth == 0 else { return nil }
-        switch value {
+        // Containers first, apart from the switch: taken inside it, the compiler kept a
+        // copy of the value, so a retain, across the calls that write it.
+        if let elements = value.pointee.borrowedElements {
+            if try writeWhole(elements) { return false }
+            return try open(elements, anchorsBase: anchorStack.count, expansions: 0)
+        }
+        if let hash = value.pointee.borrowedHash {
+            return try open(hash.entries, anchorsBase: anchorStack.count, expansions: 0)
+        }
+        switch value.pointee {
         case .integer(let number): output.append(number)
-        case .string(let text): appendString(text)
+        case .string:
+            if let utf8 = value.pointee.borrowedUTF8 {
+                output.appendString(utf8: utf8)
+            } else if case .string(let text) = value.pointee {
+                appendString(text)
+            }
         case .double(let number):
             guard number.isFinite else { throw JSONEncodingError(.nonFiniteNumber(number)) }
             output.append(number)
         case .unsigned(let number): output.append(number)
         case .bool(let truth): output.append(truth ? "true" : "false")
         case .undef, .hole: output.append("null")
-        // Containers are handed on as their buffers, taken before any call: handed on
-        // whole, each would be retained and released around the call, as the compiler
-        // cannot tell that the writer leaves `root`, which owns them, alone.
-        case .array(let elements):
-            let buffer = elements.withUnsafeBufferPointer { $0 }
-            if try writeWhole(buffer) { return false }
-            return try open(buffer, anchorsBase: anchorStack.count, expansions: 0)
-        case .hash(let hash):
-            return try open(hash.withEntries { $0 }, anchorsBase: anchorStack.count, expansions: 0)
         default: return nil
         }
         return false
@@ -299,7 +309,7 @@ struct JSONWriter: ~Copyable {
         output.append(UInt8(ascii: "["))
         for position in elements.indices {
             startMember(at: position, depth: frames.count + 1)
-            _ = try writeUnwrapped(elements[position])
+            _ = try writeUnwrapped(elements.baseAddress.unsafelyUnwrapped + position)
         }
         if options.pretty { output.appendNewline(indentation: frames.count) }
         output.append(UInt8(ascii: "]"))
