@@ -377,7 +377,9 @@ struct StorableReader: ~Copyable {
             if keyFlags & StorableFlags.keyLocked != 0 {
                 restriction?.lockedKeys.insert(key)
             }
-            entries.push(PendingEntry(key: key, value: value, hash: keyHash, offset: keyStart))
+            // `consume`: without it the value was copied onto the stack, a retain and a
+            // release of every string and container.
+            entries.push(PendingEntry(key: key, value: consume value, hash: keyHash, offset: keyStart))
         }
         var hash = try makeHash(from: first)
         if restriction != nil { hash.restriction = restriction }

@@ -164,7 +164,7 @@ struct YAMLComposer: ~Copyable {
         }
         if let className = frame.className { value = .blessed(class: className, value) }
         if let anchor = frame.anchor { value = .anchored(anchor, value) }
-        try deliver(value, at: mark)
+        try deliver(consume value, at: mark)
     }
 
     mutating func scalar(
@@ -287,7 +287,9 @@ struct YAMLComposer: ~Copyable {
     // MARK: - Building
 
     /// Puts a finished node where it belongs: the document, an element, a key or a value.
-    private mutating func deliver(_ value: PerlValue, at mark: YAMLMark) throws(YAMLDecodingError) {
+    /// `consuming`: the value moves onto the stack, where a borrowed one was copied (a
+    /// retain and a release of every string and collection).
+    private mutating func deliver(_ value: consuming PerlValue, at mark: YAMLMark) throws(YAMLDecodingError) {
         guard !stack.isEmpty else {
             document = value
             return
