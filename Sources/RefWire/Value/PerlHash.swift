@@ -169,10 +169,7 @@ public struct PerlHash: Sendable {
         guard count < Int(Int32.max) else { return nil }
         var index: PerlHashIndex?
         if count > indexThreshold {
-            var built = PerlHashIndex(expecting: count)
-            for position in 0..<count {
-                guard built.insertDistinct(position: position, hash: hash(position), hashAt: hash) else { return nil }
-            }
+            guard let built = PerlHashIndex(distinctHashes: count, hash: hash) else { return nil }
             index = built
         } else {
             for position in 1..<count {
@@ -398,22 +395,27 @@ struct PerlHashIndex {
         }
     }
 
-    /// Records the entry at `position`, whose hash is `hash`, in a table sized for all
-    /// entries; `hashAt` gives the hashes of those recorded before.
-    /// - Returns: `false` if one of them has the same hash.
+    /// An index of `count` entries whose hashes `hash` gives, or `nil` if two of them
+    /// have the same hash. One pass over the slots' buffer: taking it entry by entry
+    /// checked the array's uniqueness at every key.
     @inline(__always)
-    mutating func insertDistinct(position: Int, hash: Int, hashAt: (Int) -> Int) -> Bool {
-        count += 1
-        return slots.withUnsafeMutableBufferPointer { slots in
+    init?(distinctHashes count: Int, hash: (Int) -> Int) {
+        self.init(expecting: count)
+        self.count = count
+        let distinct = slots.withUnsafeMutableBufferPointer { slots in
             let mask = slots.count - 1
-            var slot = hash & mask
-            while slots[slot] != 0 {
-                if hashAt(Int(slots[slot]) - 1) == hash { return false }
-                slot = (slot + 1) & mask
+            for position in 0..<count {
+                let current = hash(position)
+                var slot = current & mask
+                while slots[slot] != 0 {
+                    if hash(Int(slots[slot]) - 1) == current { return false }
+                    slot = (slot + 1) & mask
+                }
+                slots[slot] = Int32(position + 1)
             }
-            slots[slot] = Int32(position + 1)
             return true
         }
+        guard distinct else { return nil }
     }
 
     /// Records the entry at `position`, known not to be in the table.
