@@ -61,33 +61,48 @@ struct YAMLEmitter: ~Copyable {
     private var endsOpen = false
 
     private var frames: [Frame] = []
+    /// Canonical order's positions, a stack: each sorted mapping's entries' positions in
+    /// key order, above those of the mappings that contain it.
+    private var orders = ScratchStack<Int>()
     private var anchorNumbers: [PerlAnchor: Int] = [:]
 
     private static let bestWidth = 80
 
     /// A block collection being written.
+    ///
+    /// Sequences and mappings are the buffers of the root's own arrays and hashes, read
+    /// in place without copying a member out (see `PerlValue+Borrowing.swift`: the root
+    /// owns them and nothing changes it while the emitter runs).
     private struct Frame {
         enum Entries {
-            case sequence([PerlValue])
-            case mapping([(key: Key, value: PerlValue)])
+            case sequence(UnsafeBufferPointer<PerlValue>)
+            /// A hash's entries, in the hash's order or, with `orderBase`, in the order
+            /// of the positions from there on `orders`.
+            case mapping(UnsafeBufferPointer<PerlHashEntry>, orderBase: Int?)
+            /// The one entry of a `!!perl/ref` mapping: `=`, and the referenced value,
+            /// kept here so that the frames its contents open can point into it.
+            case reference(PerlValue)
         }
 
         var entries: Entries
         var next = 0
-    }
 
-    private enum Key {
-        case text(String)
-        /// The `=` of a `!!perl/ref` mapping, written bare.
-        case referenceValue
+        var count: Int {
+            switch entries {
+            case .sequence(let elements): elements.count
+            case .mapping(let entries, _): entries.count
+            case .reference: 1
+            }
+        }
     }
 
     /// What a value is written as.
     private enum Node {
         case alias(Int)
         case scalar(String, request: ScalarRequest, tag: Tag?)
-        case sequence([PerlValue], tag: Tag?)
-        case mapping([(key: Key, value: PerlValue)], tag: Tag?)
+        case sequence(UnsafeBufferPointer<PerlValue>, tag: Tag?)
+        case mapping(UnsafeBufferPointer<PerlHashEntry>, tag: Tag?)
+        case reference(PerlValue, tag: Tag)
     }
 
     /// A `!!perl/<kind>` or `!!perl/<kind>:Class` tag, written in parts.
@@ -122,23 +137,35 @@ struct YAMLEmitter: ~Copyable {
     mutating func emitDocument(_ value: PerlValue) throws(YAMLEncodingError) {
         writeIndent()
         writeIndicator("---", needWhitespace: true, isWhitespace: false, isIndention: false)
-        try emitNode(value, .root)
+        try withUnsafePointer(to: value) { root throws(YAMLEncodingError) in try emitNode(root, .root) }
         while let top = frames.indices.last {
-            switch frames[top].entries {
-            case .sequence(let elements) where frames[top].next < elements.count:
-                let element = elements[frames[top].next]
-                frames[top].next += 1
-                writeIndent()
-                writeIndicator("-", needWhitespace: true, isWhitespace: false, isIndention: true)
-                try emitNode(element, .sequence)
-            case .mapping(let entries) where frames[top].next < entries.count:
-                let entry = entries[frames[top].next]
-                frames[top].next += 1
-                try emitKey(entry.key)
-                try emitNode(entry.value, .mapping)
-            default:
+            let next = frames[top].next
+            guard next < frames[top].count else {
+                if case .mapping(_, let orderBase?) = frames[top].entries { orders.removeLast(from: orderBase) }
                 frames.removeLast()
                 indent = indents.removeLast()
+                continue
+            }
+            frames[top].next += 1
+            switch frames[top].entries {
+            case .sequence(let elements):
+                writeIndent()
+                writeIndicator("-", needWhitespace: true, isWhitespace: false, isIndention: true)
+                try emitNode(elements.baseAddress.unsafelyUnwrapped + next, .sequence)
+            case .mapping(let entries, let orderBase):
+                let entry = entries.baseAddress.unsafelyUnwrapped + (orderBase.map { orders[$0 + next] } ?? next)
+                try Self.withText(ofKey: entry.pointer(to: \.key).unsafelyUnwrapped) { text throws(YAMLEncodingError) in
+                    try emitKey(text)
+                }
+                try emitNode(entry.pointer(to: \.value).unsafelyUnwrapped, .mapping)
+            case .reference(let target):
+                writeIndent()
+                writeIndicator("=", needWhitespace: true, isWhitespace: false, isIndention: false)
+                writeIndicator(":", needWhitespace: false, isWhitespace: false, isIndention: false)
+                // The frame keeps `target`, which owns what the frames it opens point into.
+                try withUnsafePointer(to: target) { target throws(YAMLEncodingError) in
+                    try emitNode(target, .mapping)
+                }
             }
         }
         writeIndent()
@@ -148,50 +175,98 @@ struct YAMLEmitter: ~Copyable {
         }
     }
 
-    private mutating func emitNode(_ value: PerlValue, _ context: Context) throws(YAMLEncodingError) {
-        switch value {
-        case .undef, .hole, .integer, .unsigned, .double, .bytes, .string, .bool, .vstring:
+    /// Writes the node of the value at `value`, a member of the root; a collection's
+    /// members follow from `emitDocument`'s loop. Cases bind only trivial payloads, and
+    /// plain arrays and hashes are opened before the switch: see `PerlValue+Borrowing.swift`.
+    private mutating func emitNode(_ value: UnsafePointer<PerlValue>, _ context: Context) throws(YAMLEncodingError) {
+        if let elements = value.pointee.borrowedElements {
+            return try openSequence(elements, tag: nil, anchor: nil, context)
+        }
+        if let hash = value.pointee.borrowedHash {
+            return try openMapping(hash.entries, tag: nil, anchor: nil)
+        }
+        switch value.pointee {
+        case .string:
             // Most nodes: straight to their text (what `node(for:)` would find).
-            let (text, request) = try scalarText(value)
-            return try emitValueScalar(text, request: request, tag: nil, anchor: nil)
+            if let utf8 = value.pointee.borrowedUTF8 {
+                return try emitValueScalar(utf8.span, request: .string, tag: nil, anchor: nil)
+            }
+            fallthrough
+        case .undef, .hole, .integer, .unsigned, .double, .bytes, .bool, .vstring:
+            let (text, request) = try scalarText(value.pointee)
+            return try emitValueScalar(text.utf8.span, request: request, tag: nil, anchor: nil)
         default:
             break
         }
-        let (node, anchor) = try node(for: value)
+        let (node, anchor) = try node(for: value.pointee)
         switch node {
         case .alias(let number):
             writeIndicator("*", needWhitespace: true, isWhitespace: false, isIndention: false)
             writeAnchorName(number)
         case .scalar(let text, let request, let tag):
-            try emitValueScalar(text, request: request, tag: tag, anchor: anchor)
+            try emitValueScalar(text.utf8.span, request: request, tag: tag, anchor: anchor)
         case .sequence(let elements, let tag):
-            writeProperties(anchor: anchor, tag: tag)
-            guard !elements.isEmpty else { return writeEmptyFlow("[", "]") }
-            try checkDepth()
-            // YAML::XS writes a sequence in a mapping at the mapping's indentation;
-            // YAML.pm indents it, and starts a sequence in a sequence on a new line.
-            let indentless = isXS && context == .mapping && !indention
-            if !isXS && context == .sequence { indention = false }
-            increaseIndent(flow: false, indentless: indentless)
-            frames.append(Frame(entries: .sequence(elements)))
+            try openSequence(elements, tag: tag, anchor: anchor, context)
         case .mapping(let entries, let tag):
+            try openMapping(entries, tag: tag, anchor: anchor)
+        case .reference(let target, let tag):
             writeProperties(anchor: anchor, tag: tag)
-            guard !entries.isEmpty else { return writeEmptyFlow("{", "}") }
             try checkDepth()
             increaseIndent(flow: false, indentless: false)
-            frames.append(Frame(entries: .mapping(entries)))
+            frames.append(Frame(entries: .reference(target)))
         }
+    }
+
+    private mutating func openSequence(
+        _ elements: UnsafeBufferPointer<PerlValue>, tag: Tag?, anchor: Int?, _ context: Context
+    ) throws(YAMLEncodingError) {
+        writeProperties(anchor: anchor, tag: tag)
+        guard !elements.isEmpty else { return writeEmptyFlow("[", "]") }
+        try checkDepth()
+        // YAML::XS writes a sequence in a mapping at the mapping's indentation;
+        // YAML.pm indents it, and starts a sequence in a sequence on a new line.
+        let indentless = isXS && context == .mapping && !indention
+        if !isXS && context == .sequence { indention = false }
+        increaseIndent(flow: false, indentless: indentless)
+        frames.append(Frame(entries: .sequence(elements)))
+    }
+
+    private mutating func openMapping(
+        _ entries: UnsafeBufferPointer<PerlHashEntry>, tag: Tag?, anchor: Int?
+    ) throws(YAMLEncodingError) {
+        writeProperties(anchor: anchor, tag: tag)
+        guard !entries.isEmpty else { return writeEmptyFlow("{", "}") }
+        try checkDepth()
+        increaseIndent(flow: false, indentless: false)
+        frames.append(Frame(entries: .mapping(entries, orderBase: options.canonical ? pushOrder(of: entries) : nil)))
+    }
+
+    /// Pushes onto `orders` the positions of `entries` in code point order of their
+    /// keys (for UTF-8, byte order), and returns where they start.
+    private mutating func pushOrder(of entries: UnsafeBufferPointer<PerlHashEntry>) -> Int {
+        let keys = entries.map { Self.text(of: $0.key) }
+        let base = orders.count
+        for position in entries.indices.sorted(by: { keys[$0].utf8.lexicographicallyPrecedes(keys[$1].utf8) }) {
+            orders.append(position)
+        }
+        return base
+    }
+
+    /// Calls `body` with a key's text as UTF-8: a character key's own bytes, a byte key's
+    /// when they are ASCII, else the characters Perl sees in it, one per byte.
+    private static func withText<Result>(
+        ofKey key: UnsafePointer<PerlHash.Key>, _ body: (Span<UInt8>) throws(YAMLEncodingError) -> Result
+    ) throws(YAMLEncodingError) -> Result {
+        if let utf8 = key.pointee.borrowedUTF8 { return try body(utf8.span) }
+        if let bytes = key.pointee.borrowedBytes, !bytes.contains(where: { $0 >= 0x80 }) { return try body(bytes.span) }
+        let text = Self.text(of: key.pointee)
+        return try body(text.utf8.span)
     }
 
     /// A mapping key and its `:`, as a simple key when it fits one line and libyaml's
     /// length limit, else after `?`.
-    private mutating func emitKey(_ key: Key) throws(YAMLEncodingError) {
+    private mutating func emitKey(_ text: Span<UInt8>) throws(YAMLEncodingError) {
         writeIndent()
-        guard case .text(let key) = key else {
-            writeIndicator("=", needWhitespace: true, isWhitespace: false, isIndention: false)
-            return writeIndicator(":", needWhitespace: false, isWhitespace: false, isIndention: false)
-        }
-        let text = key.utf8.span
         let simple: Bool
         let style: YAMLScalarStyle
         if isXS {
@@ -259,10 +334,10 @@ struct YAMLEmitter: ~Copyable {
 
     private func referentNode(_ value: PerlValue, className: String?) throws(YAMLEncodingError) -> Node {
         switch value {
-        case .array(let elements):
-            return .sequence(elements, tag: try classTag("perl/array", className))
-        case .hash(let hash):
-            return .mapping(entries(of: hash), tag: try classTag("perl/hash", className))
+        case .array:
+            return .sequence(value.borrowedElements.unsafelyUnwrapped, tag: try classTag("perl/array", className))
+        case .hash:
+            return .mapping(value.borrowedHash.unsafelyUnwrapped.entries, tag: try classTag("perl/hash", className))
         case .scalarReference(let target):
             if let className, !target.isReference {
                 guard !target.isUndef else {
@@ -274,7 +349,7 @@ struct YAMLEmitter: ~Copyable {
                 return .scalar(text, request: request, tag: try classTag("perl/scalar", className))
             }
             let tag = try classTag("perl/ref", className) ?? Tag(kind: "perl/ref")
-            return .mapping([(.referenceValue, target)], tag: tag)
+            return .reference(target, tag: tag)
         case .regexp(let pattern, let flags):
             // Perl's flags are lower-case letters, and the `(?^flags:pattern)` text is
             // read back only with those (regexpParts); any other would come back as part
@@ -324,13 +399,6 @@ struct YAMLEmitter: ~Copyable {
         let perl = number.perlText(lossless: false)
         guard options.losslessDoubles, number.isFinite, Double(perl) != number else { return perl }
         return "\(number)"
-    }
-
-    private func entries(of hash: PerlHash) -> [(key: Key, value: PerlValue)] {
-        var entries = hash.map { (key: Self.text(of: $0.key), value: $0.value) }
-        // Code point order, which for UTF-8 is byte order.
-        if options.canonical { entries.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) } }
-        return entries.map { (key: .text($0.key), value: $0.value) }
     }
 
     private static func text(of key: PerlHash.Key) -> String {
@@ -403,9 +471,8 @@ struct YAMLEmitter: ~Copyable {
 
     /// A scalar that is a value, not a key.
     private mutating func emitValueScalar(
-        _ text: String, request: ScalarRequest, tag: Tag?, anchor: Int?
+        _ utf8: Span<UInt8>, request: ScalarRequest, tag: Tag?, anchor: Int?
     ) throws(YAMLEncodingError) {
-        let utf8 = text.utf8.span
         let style = try style(of: utf8, request: request, simpleKey: false)
         emitScalar(utf8, style: style, tag: tag, anchor: anchor, simpleKey: false)
     }
