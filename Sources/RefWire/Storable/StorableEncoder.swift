@@ -362,9 +362,13 @@ struct StorableWriter: ~Copyable {
         let restricted = restriction != nil
         try writeHashHeader(count: count, flagged: flagged, restricted: restricted)
 
-        // Positions past `entries.count` are placeholders.
-        func key(at position: Int) -> PerlHash.Key {
-            position < entries.count ? entries[position].key : placeholders[position - entries.count]
+        // Positions past `entries.count` are placeholders. Keys are compared and written
+        // in place; the placeholders' array, like the entries, is the root's own.
+        let placeholderKeys = placeholders.withUnsafeBufferPointer { $0 }
+        func key(at position: Int) -> UnsafePointer<PerlHash.Key> {
+            position < entries.count
+                ? (entries.baseAddress.unsafelyUnwrapped + position).pointer(to: \.key).unsafelyUnwrapped
+                : placeholderKeys.baseAddress.unsafelyUnwrapped + (position - entries.count)
         }
         var order = Array(0..<count)
         if options.canonical {
@@ -373,10 +377,10 @@ struct StorableWriter: ~Copyable {
         let locked = restriction?.lockedKeys ?? []
         for position in order {
             let entryKey = key(at: position)
-            var flags = withUnsafePointer(to: entryKey) { Self.flags(ofKey: $0) }
+            var flags = Self.flags(ofKey: entryKey)
             if position < entries.count {
                 try writeSlot((entries.baseAddress.unsafelyUnwrapped + position).pointer(to: \.value).unsafelyUnwrapped)
-                if restricted, locked.contains(entryKey) { flags |= StorableFlags.keyLocked }
+                if restricted, locked.contains(entryKey.pointee) { flags |= StorableFlags.keyLocked }
             } else {
                 // Perl stores a placeholder's value as its immortal undef, which is
                 // read-only and so also marks the key locked.
@@ -385,7 +389,7 @@ struct StorableWriter: ~Copyable {
                 flags |= StorableFlags.keyPlaceholder | StorableFlags.keyLocked
             }
             if flagged { output.append(flags) }
-            try withUnsafePointer(to: entryKey) { key throws(StorableEncodingError) in try writeKey(key, flags: flags) }
+            try writeKey(entryKey, flags: flags)
         }
     }
 
@@ -451,11 +455,22 @@ struct StorableWriter: ~Copyable {
         }
     }
 
-    /// Perl's `sv_cmp`: by code point (a byte is the code point of its value).
+    /// Perl's `sv_cmp`: by code point (a byte is the code point of its value). Byte keys,
+    /// the common case, are compared where they lie, without copying either.
+    private static func perlLess(_ lhs: UnsafePointer<PerlHash.Key>, _ rhs: UnsafePointer<PerlHash.Key>) -> Bool {
+        if let left = lhs.pointee.borrowedBytes, let right = rhs.pointee.borrowedBytes {
+            return left.lexicographicallyPrecedes(right)
+        }
+        return perlLess(lhs.pointee, rhs.pointee)
+    }
+
     private static func perlLess(_ lhs: PerlHash.Key, _ rhs: PerlHash.Key) -> Bool {
         switch (lhs, rhs) {
         case (.bytes(let left), .bytes(let right)):
             return left.lexicographicallyPrecedes(right)
+        case (.string(let left), .string(let right)):
+            // UTF-8's byte order is code point order.
+            return left.utf8.lexicographicallyPrecedes(right.utf8)
         default:
             return codePoints(lhs).lexicographicallyPrecedes(codePoints(rhs))
         }
