@@ -291,6 +291,9 @@ struct JSONWriter: ~Copyable {
             guard number.isFinite else { throw JSONEncodingError(.nonFiniteNumber(number)) }
             output.append(number)
         case .unsigned(let number): output.append(number)
+        case .bytes:
+            // Perl peers send most strings as bytes (Storable without the UTF-8 flag).
+            output.appendString(latin1: value.pointee.borrowedBytes.unsafelyUnwrapped)
         case .bool(let truth): output.append(truth ? "true" : "false")
         case .undef, .hole: output.append("null")
         default: return nil
@@ -604,10 +607,10 @@ enum JSONKeyOrder {
 
 extension PerlValue {
     /// Whether ``JSONWriter`` writes this value whole on its fast path: a number, a
-    /// character string, a boolean or null, with no wrapper.
+    /// string of either kind, a boolean or null, with no wrapper.
     fileprivate var isPlainScalar: Bool {
         switch self {
-        case .integer, .unsigned, .double, .string, .bool, .undef, .hole: true
+        case .integer, .unsigned, .double, .string, .bytes, .bool, .undef, .hole: true
         default: false
         }
     }

@@ -186,13 +186,17 @@ struct YAMLEmitter: ~Copyable {
             return try openMapping(hash.entries, tag: nil, anchor: nil)
         }
         switch value.pointee {
-        case .string:
-            // Most nodes: straight to their text (what `node(for:)` would find).
+        case .string, .bytes:
+            // Most nodes: straight to their text (what `node(for:)` would find), read in
+            // place when the string has storage of its own or is bytes all ASCII.
             if let utf8 = value.pointee.borrowedUTF8 {
                 return try emitValueScalar(utf8.span, request: .string, tag: nil, anchor: nil)
             }
+            if let bytes = value.pointee.borrowedBytes, !bytes.contains(where: { $0 >= 0x80 }) {
+                return try emitValueScalar(bytes.span, request: .string, tag: nil, anchor: nil)
+            }
             fallthrough
-        case .undef, .hole, .integer, .unsigned, .double, .bytes, .bool, .vstring:
+        case .undef, .hole, .integer, .unsigned, .double, .bool, .vstring:
             let (text, request) = try scalarText(value.pointee)
             return try emitValueScalar(text.utf8.span, request: request, tag: nil, anchor: nil)
         default:
