@@ -132,7 +132,7 @@ enum YAMLCarried {
         }
     }
 
-    private static func latin1(_ bytes: [UInt8]) -> String {
+    private static func latin1(_ bytes: some Sequence<UInt8>) -> String {
         var scalars = String.UnicodeScalarView()
         scalars.append(contentsOf: bytes.map { Unicode.Scalar($0) })
         return String(scalars)

@@ -506,7 +506,7 @@ final class PerlDecodingContext {
         let bytes: [UInt8]
         switch value.value {
         case .bytes(let contents):
-            bytes = contents
+            bytes = Array(contents)
         case .string(let text):
             var latin1: [UInt8] = []
             latin1.reserveCapacity(text.unicodeScalars.count)

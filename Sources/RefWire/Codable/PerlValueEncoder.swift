@@ -328,7 +328,7 @@ final class PerlEncodingContext {
     static func wide<I: FixedWidthInteger>(_ value: I) -> PerlValue {
         if let signed = Int64(exactly: value) { return .integer(signed) }
         if let unsigned = UInt64(exactly: value) { return .unsigned(unsigned) }
-        return .bytes(Array(String(value).utf8))
+        return .bytes(PerlBytes(String(value).utf8))
     }
 }
 

@@ -213,7 +213,7 @@ struct JSONWriter: ~Copyable {
     private mutating func appendKeyText(_ key: PerlHash.Key) {
         switch key {
         case .string(let text): appendString(text)
-        case .bytes(let bytes): bytes.withUnsafeBufferPointer { output.appendString(latin1: $0) }
+        case .bytes(let bytes): bytes.borrowed.withUnsafeBufferPointer { output.appendString(latin1: $0) }
         }
     }
 
@@ -293,7 +293,7 @@ struct JSONWriter: ~Copyable {
         case .unsigned(let number): output.append(number)
         case .bytes:
             // Perl peers send most strings as bytes (Storable without the UTF-8 flag).
-            output.appendString(latin1: value.pointee.borrowedBytes.unsafelyUnwrapped)
+            value.pointee.borrowedBytes.unsafelyUnwrapped.withUnsafeBufferPointer { output.appendString(latin1: $0) }
         case .bool(let truth): output.append(truth ? "true" : "false")
         case .undef, .hole: output.append("null")
         default: return nil
@@ -380,7 +380,7 @@ struct JSONWriter: ~Copyable {
             case .string(let text):
                 appendString(text)
             case .bytes(let bytes):
-                bytes.withUnsafeBufferPointer { output.appendString(latin1: $0) }
+                bytes.borrowed.withUnsafeBufferPointer { output.appendString(latin1: $0) }
             case .vstring(_, let text):
                 current = text
                 continue peeling

@@ -78,16 +78,9 @@ struct StorableReader: ~Copyable {
     private var depth = 0
     /// The entries of the hashes being read, innermost last: a hash is made from its
     /// entries in one step once all are read (see `PerlHash.withDistinctHashes`).
-    private var entries = MoveStack<PendingEntry>()
-
-    private struct PendingEntry {
-        var key: PerlHash.Key
-        var value: PerlValue
-        /// The key's `PerlHash.Key.indexHash`.
-        var hash: Int
-        /// Where the key starts, for the error if it is there twice.
-        var offset: Int
-    }
+    private var entries = MoveStack<PerlHashEntry>()
+    /// Where each of `entries`' keys starts, for the error if it is there twice.
+    private var entryOffsets = ScratchStack<Int>()
 
     /// The anchor of the referent with `ordinal`: its position among the image's
     /// referents, so that back-references need no renumbering.
@@ -379,7 +372,8 @@ struct StorableReader: ~Copyable {
             }
             // `consume`: without it the value was copied onto the stack, a retain and a
             // release of every string and container.
-            entries.push(PendingEntry(key: key, value: consume value, hash: keyHash, offset: keyStart))
+            entries.push(PerlHashEntry(key: key, value: consume value, hash: keyHash))
+            entryOffsets.append(keyStart)
         }
         var hash = try makeHash(from: first)
         if restriction != nil { hash.restriction = restriction }
@@ -395,25 +389,18 @@ struct StorableReader: ~Copyable {
     /// that later values refer back to (found by StorableFuzz,
     /// Fuzz/Regressions/StorableFuzz/), so a repeat is an error.
     private mutating func makeHash(from first: Int) throws(StorableDecodingError) -> PerlHash {
-        let count = entries.count - first
-        if let hash = PerlHash.withDistinctHashes(
-            count: count,
-            hash: { entries[first + $0].hash },
-            entry: {
-                let entry = entries.take(at: first + $0)
-                return (entry.key, entry.value)
-            })
-        {
+        defer { entryOffsets.removeLast(from: first) }
+        if let hash = PerlHash.moving(distinctEntries: entries.elements(from: first)) {
             entries.forget(from: first)
             return hash
         }
         // Two keys with one hash: a repeated key, or a collision.
-        var hash = PerlHash(minimumCapacity: count)
+        var hash = PerlHash(minimumCapacity: entries.count - first)
         defer { entries.removeLast(from: first) }
         for position in first..<entries.count {
             let entry = entries[position]
             if hash.updateValue(entry.value, forKey: entry.key, hash: entry.hash) != nil {
-                throw StorableDecodingError(.malformed("a hash stores a key twice"), at: entry.offset)
+                throw StorableDecodingError(.malformed("a hash stores a key twice"), at: entryOffsets[position])
             }
         }
         return hash
@@ -777,7 +764,7 @@ struct StorableReader: ~Copyable {
             key = .string(String(latin1: bytes))
             hash = rawHash
         } else {
-            key = .bytes(Array(bytes))
+            key = .bytes(PerlBytes(bytes))
             hash = rawHash
         }
         keyCache.store(CachedKey(key: key, hash: hash, kind: kind), for: bytes, hash: rawHash)
@@ -799,7 +786,10 @@ struct StorableReader: ~Copyable {
 
     private mutating func readByteString(length: UInt64) throws(StorableDecodingError) -> PerlValue {
         try checkString(length, at: position)
-        return .bytes(try readBytes(length))
+        guard length <= UInt64(end - position) else { throw StorableDecodingError(.truncated, at: end) }
+        let bytes = UnsafeRawBufferPointer(start: base + position, count: Int(length))
+        position += bytes.count
+        return .bytes(PerlBytes(bytes))
     }
 
     private mutating func readCharacterString(length: UInt64) throws(StorableDecodingError) -> PerlValue {

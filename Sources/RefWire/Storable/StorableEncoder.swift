@@ -116,9 +116,10 @@ struct StorableWriter: ~Copyable {
         case .double(let number):
             try writeDouble(number)
         case .bytes:
-            let bytes = value.pointee.borrowedBytes.unsafelyUnwrapped
-            try writeStringHeader(count: bytes.count, utf8: false)
-            output.append(contentsOf: UnsafeRawBufferPointer(bytes))
+            try value.pointee.borrowedBytes.unsafelyUnwrapped.withUnsafeBytes { bytes throws(StorableEncodingError) in
+                try writeStringHeader(count: bytes.count, utf8: false)
+                output.append(contentsOf: bytes)
+            }
         case .string:
             if let utf8 = value.pointee.borrowedUTF8 {
                 try writeStringHeader(count: utf8.count, utf8: true)
@@ -425,9 +426,10 @@ struct StorableWriter: ~Copyable {
     /// The key's length and bytes, in the form its `flags` say.
     private mutating func writeKey(_ key: UnsafePointer<PerlHash.Key>, flags: UInt8) throws(StorableEncodingError) {
         if case .bytes = key.pointee {
-            let bytes = key.pointee.borrowedBytes.unsafelyUnwrapped
-            try writeInt32(bytes.count)
-            output.append(contentsOf: UnsafeRawBufferPointer(bytes))
+            try key.pointee.borrowedBytes.unsafelyUnwrapped.withUnsafeBytes { bytes throws(StorableEncodingError) in
+                try writeInt32(bytes.count)
+                output.append(contentsOf: bytes)
+            }
             return
         }
         try Self.withUTF8(ofStringKey: key) { utf8 throws(StorableEncodingError) in
@@ -459,7 +461,7 @@ struct StorableWriter: ~Copyable {
     /// the common case, are compared where they lie, without copying either.
     private static func perlLess(_ lhs: UnsafePointer<PerlHash.Key>, _ rhs: UnsafePointer<PerlHash.Key>) -> Bool {
         if let left = lhs.pointee.borrowedBytes, let right = rhs.pointee.borrowedBytes {
-            return left.lexicographicallyPrecedes(right)
+            return PerlBytes.Borrowed.precedes(left, right)
         }
         return perlLess(lhs.pointee, rhs.pointee)
     }
@@ -467,7 +469,7 @@ struct StorableWriter: ~Copyable {
     private static func perlLess(_ lhs: PerlHash.Key, _ rhs: PerlHash.Key) -> Bool {
         switch (lhs, rhs) {
         case (.bytes(let left), .bytes(let right)):
-            return left.lexicographicallyPrecedes(right)
+            return left < right
         case (.string(let left), .string(let right)):
             // UTF-8's byte order is code point order.
             return left.utf8.lexicographicallyPrecedes(right.utf8)

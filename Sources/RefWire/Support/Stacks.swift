@@ -44,6 +44,12 @@ struct MoveStack<Element>: ~Copyable {
     /// back past it (``forget(from:)``) before anything else reads it.
     mutating func take(at index: Int) -> Element { (storage + index).move() }
 
+    /// The elements from `start` up, in place: for a caller that moves all of them out
+    /// (and then calls ``forget(from:)``) or none.
+    mutating func elements(from start: Int) -> UnsafeMutableBufferPointer<Element> {
+        UnsafeMutableBufferPointer(start: storage + start, count: count - start)
+    }
+
     /// Drops the elements from `start` up without destroying them: they were all taken.
     mutating func forget(from start: Int) { count = start }
 

@@ -22,8 +22,13 @@ public struct PerlHash: Sendable {
     /// and the character key `"café"` are the same key. Which kind a key is survives a
     /// round trip (Storable records it per key).
     public enum Key: Sendable {
-        case bytes([UInt8])
+        /// A key without the UTF-8 flag; short ones are held inside the key.
+        case bytes(PerlBytes)
         case string(String)
+
+        /// A byte key holding the bytes of `array`.
+        @inlinable
+        public static func bytes(_ array: [UInt8]) -> Key { .bytes(PerlBytes(array)) }
     }
 
     /// What makes a hash restricted: Perl refuses to store any key not in the hash or in
@@ -165,6 +170,33 @@ public struct PerlHash: Sendable {
     static func withDistinctHashes(
         count: Int, hash: (Int) -> Int, entry: (Int) -> (key: Key, value: PerlValue)
     ) -> PerlHash? {
+        withDistinctHashes(count: count, hash: hash) { entries in
+            for position in 0..<count {
+                let (key, value) = entry(position)
+                (entries + position).initialize(to: PerlHashEntry(key: key, value: value, hash: hash(position)))
+            }
+        }
+    }
+
+    /// The same for a decoder that keeps whole entries: `entries` are moved into the
+    /// hash, a copy of their bytes, when their hashes are distinct; else they stay where
+    /// they are and the result is `nil`. (Moving each key and value out of an entry on
+    /// its own compiled to a copy of both and a destruction of the entry: a retain and a
+    /// release of every string and container.)
+    @inline(__always)
+    static func moving(distinctEntries entries: UnsafeMutableBufferPointer<PerlHashEntry>) -> PerlHash? {
+        guard let source = entries.baseAddress else { return PerlHash() }
+        return withDistinctHashes(count: entries.count, hash: { entries[$0].hash }) {
+            $0.moveInitialize(from: source, count: entries.count)
+        }
+    }
+
+    /// The hash whose `count` entries `initialize` puts in place, if the `count` hashes
+    /// are distinct.
+    @inline(__always)
+    private static func withDistinctHashes(
+        count: Int, hash: (Int) -> Int, initialize: (UnsafeMutablePointer<PerlHashEntry>) -> Void
+    ) -> PerlHash? {
         guard count > 0 else { return PerlHash() }
         guard count < Int(Int32.max) else { return nil }
         var index: PerlHashIndex?
@@ -179,10 +211,7 @@ public struct PerlHash: Sendable {
         }
         let storage = PerlHashStorage.make(capacity: count)
         storage.withUnsafeMutablePointers { header, entries in
-            for position in 0..<count {
-                let (key, value) = entry(position)
-                (entries + position).initialize(to: PerlHashEntry(key: key, value: value, hash: hash(position)))
-            }
+            initialize(entries)
             header.pointee.count = count
             header.pointee.index = index
         }

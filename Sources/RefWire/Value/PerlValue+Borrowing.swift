@@ -32,11 +32,11 @@ extension PerlValue {
         return hash.borrowed
     }
 
-    /// A `.bytes` value's bytes, borrowed from its storage.
+    /// A `.bytes` value's bytes: copied when held inline, else borrowed from its storage.
     @inline(__always)
-    var borrowedBytes: UnsafeBufferPointer<UInt8>? {
+    var borrowedBytes: PerlBytes.Borrowed? {
         guard case .bytes(let bytes) = self else { return nil }
-        return bytes.withUnsafeBufferPointer { $0 }
+        return bytes.borrowed
     }
 
     /// A `.string` value's UTF-8, borrowed from its storage when the string has storage of
@@ -75,11 +75,11 @@ extension String {
 }
 
 extension PerlHash.Key {
-    /// A byte key's bytes, borrowed from its storage.
+    /// A byte key's bytes, as ``PerlValue/borrowedBytes`` gives a value's.
     @inline(__always)
-    var borrowedBytes: UnsafeBufferPointer<UInt8>? {
+    var borrowedBytes: PerlBytes.Borrowed? {
         guard case .bytes(let bytes) = self else { return nil }
-        return bytes.withUnsafeBufferPointer { $0 }
+        return bytes.borrowed
     }
 
     /// A character key's UTF-8, borrowed as ``PerlValue/borrowedUTF8`` is.

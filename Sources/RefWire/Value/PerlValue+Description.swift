@@ -71,7 +71,7 @@ extension PerlValue: CustomStringConvertible, CustomDebugStringConvertible {
             output += "hooked("
             Self.writeCharacterString(object.className, to: &output)
             output += ", "
-            Self.writeByteString(object.serialized, to: &output)
+            Self.writeByteString(PerlBytes(object.serialized), to: &output)
             for reference in object.references {
                 output += ", "
                 reference.write(to: &output)
@@ -115,7 +115,7 @@ extension PerlValue: CustomStringConvertible, CustomDebugStringConvertible {
         output += "\""
     }
 
-    private static func writeByteString(_ bytes: [UInt8], to output: inout String) {
+    private static func writeByteString(_ bytes: PerlBytes, to output: inout String) {
         output += "b\""
         for byte in bytes {
             switch byte {

@@ -24,9 +24,10 @@
 /// referent's class) outside the referent's contents.
 ///
 /// Only the cases that contain another `PerlValue`, or a payload wider than a string,
-/// are `indirect`: the others already hold their payload out of line (arrays, hashes,
-/// strings), so a plain integer or string costs no allocation of its own and a value
-/// stays three words wide.
+/// are `indirect`: the others hold their payload out of line (arrays, hashes, long
+/// strings) or inline in at most 23 bytes (numbers, short strings of either kind), so a
+/// plain number or short string costs no allocation of its own and a value stays three
+/// words wide.
 public enum PerlValue: Sendable {
     /// Perl's `undef`.
     case undef
@@ -42,8 +43,8 @@ public enum PerlValue: Sendable {
     /// A floating-point number (Perl's NV).
     case double(Double)
     /// A byte string: a Perl string without the UTF-8 flag. Each byte is one character
-    /// (Latin-1), as Perl sees it.
-    case bytes([UInt8])
+    /// (Latin-1), as Perl sees it. Short ones are held inside the value (see ``PerlBytes``).
+    case bytes(PerlBytes)
     /// A character string: a Perl string with the UTF-8 flag on.
     case string(String)
     /// A boolean, as Perl 5.36+ keeps `!!1` and `!!0` (Storable 3.32 stores them).
@@ -127,6 +128,12 @@ public struct PerlAnchor: Hashable, Sendable, Comparable, ExpressibleByIntegerLi
 
     public static func < (lhs: PerlAnchor, rhs: PerlAnchor) -> Bool { lhs.id < rhs.id }
     public var description: String { "&\(id)" }
+}
+
+extension PerlValue {
+    /// A byte string holding the bytes of `array`.
+    @inlinable
+    public static func bytes(_ array: [UInt8]) -> PerlValue { .bytes(PerlBytes(array)) }
 }
 
 // MARK: - Kinds

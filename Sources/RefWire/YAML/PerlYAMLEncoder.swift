@@ -192,8 +192,13 @@ struct YAMLEmitter: ~Copyable {
             if let utf8 = value.pointee.borrowedUTF8 {
                 return try emitValueScalar(utf8.span, request: .string, tag: nil, anchor: nil)
             }
-            if let bytes = value.pointee.borrowedBytes, !bytes.contains(where: { $0 >= 0x80 }) {
-                return try emitValueScalar(bytes.span, request: .string, tag: nil, anchor: nil)
+            if let bytes = value.pointee.borrowedBytes,
+                let emitted = try bytes.withUnsafeBufferPointer({ bytes throws(YAMLEncodingError) in
+                    bytes.contains(where: { $0 >= 0x80 })
+                        ? nil : try emitValueScalar(bytes.span, request: .string, tag: nil, anchor: nil)
+                })
+            {
+                return emitted
             }
             fallthrough
         case .undef, .hole, .integer, .unsigned, .double, .bool, .vstring:
@@ -262,7 +267,13 @@ struct YAMLEmitter: ~Copyable {
         ofKey key: UnsafePointer<PerlHash.Key>, _ body: (Span<UInt8>) throws(YAMLEncodingError) -> Result
     ) throws(YAMLEncodingError) -> Result {
         if let utf8 = key.pointee.borrowedUTF8 { return try body(utf8.span) }
-        if let bytes = key.pointee.borrowedBytes, !bytes.contains(where: { $0 >= 0x80 }) { return try body(bytes.span) }
+        if let bytes = key.pointee.borrowedBytes,
+            let result = try bytes.withUnsafeBufferPointer({ bytes throws(YAMLEncodingError) in
+                bytes.contains(where: { $0 >= 0x80 }) ? nil : try body(bytes.span)
+            })
+        {
+            return result
+        }
         let text = Self.text(of: key.pointee)
         return try body(text.utf8.span)
     }
@@ -413,7 +424,7 @@ struct YAMLEmitter: ~Copyable {
     }
 
     /// A Perl byte string as the characters Perl sees in it, one per byte.
-    private static func latin1Text(_ bytes: [UInt8]) -> String {
+    private static func latin1Text(_ bytes: PerlBytes) -> String {
         if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
         var scalars = String.UnicodeScalarView()
         for byte in bytes { scalars.append(Unicode.Scalar(byte)) }

@@ -440,19 +440,19 @@ struct YAMLComposer: ~Copyable {
         case .double(let number): text = number.perlText(lossless: false)
         default: return nil
         }
-        return options.encoding == .latin1 ? .bytes(Array(text.utf8)) : .string(text)
+        return options.encoding == .latin1 ? .bytes(PerlBytes(text.utf8)) : .string(text)
     }
 
     /// UTF-8 `bytes` as Latin-1, if every character is at most U+00FF.
-    private static func latin1(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-        if bytes.allSatisfy({ $0 < 0x80 }) { return Array(bytes) }
+    private static func latin1(_ bytes: UnsafeBufferPointer<UInt8>) -> PerlBytes? {
+        if bytes.allSatisfy({ $0 < 0x80 }) { return PerlBytes(bytes) }
         var result: [UInt8] = []
         result.reserveCapacity(bytes.count)
         for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
             guard scalar.value <= 0xFF else { return nil }
             result.append(UInt8(scalar.value))
         }
-        return result
+        return PerlBytes(result)
     }
 
     /// A regexp's parts from Perl's stringification, `(?^flags:pattern)` (or the older

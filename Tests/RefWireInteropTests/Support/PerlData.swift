@@ -49,7 +49,7 @@ indirect enum PerlData: Equatable, CustomStringConvertible {
     }
 
     /// A byte string's characters: each byte is the character of that code point.
-    private static func latin1(_ bytes: [UInt8]) -> String {
+    private static func latin1(_ bytes: some Sequence<UInt8>) -> String {
         var scalars = String.UnicodeScalarView()
         scalars.append(contentsOf: bytes.map { Unicode.Scalar($0) })
         return String(scalars)
