@@ -298,8 +298,14 @@ final class PerlHashStorage: ManagedBuffer<PerlHashHeader, PerlHashEntry> {
     var count: Int { withUnsafeMutablePointerToHeader { $0.pointee.count } }
     var entryCapacity: Int { withUnsafeMutablePointerToHeader { $0.pointee.capacity } }
 
+    /// Entry by entry: `deinitialize(count:)` of many goes through the runtime's generic
+    /// `swift_arrayDestroy`, which calls the entry type's destroy witness for each one;
+    /// one at a time, the compiler destroys each in place, and skips the keys and values
+    /// that hold nothing to release (numbers, short strings) without a call.
     deinit {
-        withUnsafeMutablePointers { header, entries in _ = entries.deinitialize(count: header.pointee.count) }
+        withUnsafeMutablePointers { header, entries in
+            for position in 0..<header.pointee.count { (entries + position).deinitialize(count: 1) }
+        }
     }
 
     @inline(__always)
