@@ -53,6 +53,10 @@ struct StorableWriter: ~Copyable {
     private var anchors = AnchorTable()
     private var classIndices: [String: Int] = [:]
     private var depth = 0
+    /// The positions of the hashes being written in order, innermost last: each hash's
+    /// above those of the hashes that contain it (an array per hash was an allocation
+    /// per hash, 10,956 of them in citm_catalog's canonical encoding).
+    private var orders = ScratchStack<Int>()
 
     init(options: StorableEncodingOptions) {
         self.options = options
@@ -371,12 +375,17 @@ struct StorableWriter: ~Copyable {
                 ? (entries.baseAddress.unsafelyUnwrapped + position).pointer(to: \.key).unsafelyUnwrapped
                 : placeholderKeys.baseAddress.unsafelyUnwrapped + (position - entries.count)
         }
-        var order = Array(0..<count)
+        let orderBase = orders.count
+        defer { orders.removeLast(from: orderBase) }
+        for position in 0..<count { orders.append(position) }
         if options.canonical {
-            order.sort { Self.perlLess(key(at: $0), key(at: $1)) }
+            var positions = orders.buffer(orderBase..<orders.count)
+            positions.sort { Self.perlLess(key(at: $0), key(at: $1)) }
         }
         let locked = restriction?.lockedKeys ?? []
-        for position in order {
+        for next in 0..<count {
+            // Read afresh each time: writing a value may grow the stack.
+            let position = orders[orderBase + next]
             let entryKey = key(at: position)
             var flags = Self.flags(ofKey: entryKey)
             if position < entries.count {

@@ -299,9 +299,9 @@ final class PerlHashStorage: ManagedBuffer<PerlHashHeader, PerlHashEntry> {
     var entryCapacity: Int { withUnsafeMutablePointerToHeader { $0.pointee.capacity } }
 
     /// Entry by entry: `deinitialize(count:)` of many goes through the runtime's generic
-    /// `swift_arrayDestroy`, which calls the entry type's destroy witness for each one;
-    /// one at a time, the compiler destroys each in place, and skips the keys and values
-    /// that hold nothing to release (numbers, short strings) without a call.
+    /// `swift_arrayDestroy`, which looks up and calls the entry type's destroy witness
+    /// for each one; one at a time, each is destroyed by code compiled for the type
+    /// (1–3 % of a Storable decode, whose result is destroyed within the pass).
     deinit {
         withUnsafeMutablePointers { header, entries in
             for position in 0..<header.pointee.count { (entries + position).deinitialize(count: 1) }
