@@ -81,6 +81,35 @@ struct PerlHashTests {
         }
     }
 
+    @Test("keys order as Perl's cmp orders them: by code point, whatever their kind and length")
+    func keyOrder() {
+        var random = SeededRandom(seed: 7)
+        // Shared prefixes, both sides of the inline limit, Latin-1 and wider characters.
+        let alphabet: [Unicode.Scalar] = ["a", "b", "\u{0}", "\u{7F}", "\u{E9}", "\u{FF}", "\u{100}", "\u{1F600}"]
+        var keys: [PerlHash.Key] = []
+        for _ in 0..<300 {
+            let length = [0, 1, 7, 8, 15, 16, 21, 22, 23, 40][random.next(upperBound: 10)]
+            let scalars = (0..<length).map { _ in alphabet[random.next(upperBound: random.next(upperBound: 2) == 0 ? 2 : alphabet.count)] }
+            let text = String(String.UnicodeScalarView(scalars))
+            if scalars.allSatisfy({ $0.value <= 0xFF }), random.next(upperBound: 2) == 0 {
+                keys.append(.bytes(scalars.map { UInt8($0.value) }))
+            } else {
+                keys.append(.string(text))
+            }
+        }
+        func codePoints(_ key: PerlHash.Key) -> [UInt32] {
+            switch key {
+            case .bytes(let bytes): bytes.map(UInt32.init)
+            case .string(let text): text.unicodeScalars.map(\.value)
+            }
+        }
+        for left in keys.prefix(60) {
+            for right in keys {
+                #expect((left < right) == codePoints(left).lexicographicallyPrecedes(codePoints(right)), "\(left) < \(right)")
+            }
+        }
+    }
+
     @Test("a restriction can be set on an empty hash and survives copies and edits")
     func restrictionOnEmptyHash() {
         var hash = PerlHash()

@@ -380,7 +380,7 @@ struct StorableWriter: ~Copyable {
         for position in 0..<count { orders.append(position) }
         if options.canonical {
             var positions = orders.buffer(orderBase..<orders.count)
-            positions.sort { Self.perlLess(key(at: $0), key(at: $1)) }
+            positions.sort { PerlHash.Key.precedes(key(at: $0), key(at: $1)) }
         }
         let locked = restriction?.lockedKeys ?? []
         for next in 0..<count {
@@ -412,24 +412,10 @@ struct StorableWriter: ~Copyable {
     /// too); wider characters stay UTF-8.
     private static func flags(ofKey key: UnsafePointer<PerlHash.Key>) -> UInt8 {
         guard case .string = key.pointee else { return 0 }
-        return withUTF8(ofStringKey: key) { utf8 in
+        return PerlHash.Key.withUTF8(ofStringKey: key) { utf8 in
             // U+0100 and above start with a byte of 0xC4 or more.
             utf8.allSatisfy { $0 < 0xC4 } ? StorableFlags.keyWasUTF8 : StorableFlags.keyUTF8
         }
-    }
-
-    /// Calls `body` with a character key's UTF-8: borrowed from the key's storage, or
-    /// copied from a small string, which costs no reference counting.
-    @inline(__always)
-    private static func withUTF8<Value, Failure: Error>(
-        ofStringKey key: UnsafePointer<PerlHash.Key>,
-        _ body: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Value
-    ) throws(Failure) -> Value {
-        if let utf8 = key.pointee.borrowedUTF8 { return try body(utf8) }
-        guard case .string(var text) = key.pointee else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
-        // `withUTF8` rethrows untyped errors: carry the typed one out as a result.
-        let outcome = text.withUTF8 { utf8 in Result { () throws(Failure) -> Value in try body(utf8) } }
-        return try outcome.get()
     }
 
     /// The key's length and bytes, in the form its `flags` say.
@@ -441,7 +427,7 @@ struct StorableWriter: ~Copyable {
             }
             return
         }
-        try Self.withUTF8(ofStringKey: key) { utf8 throws(StorableEncodingError) in
+        try PerlHash.Key.withUTF8(ofStringKey: key) { utf8 throws(StorableEncodingError) in
             // ASCII, and any key kept as UTF-8, is written as it is; other Latin-1 keys
             // one byte per character.
             if flags & StorableFlags.keyUTF8 != 0 || !utf8.contains(where: { $0 >= 0x80 }) {
@@ -466,33 +452,6 @@ struct StorableWriter: ~Copyable {
         }
     }
 
-    /// Perl's `sv_cmp`: by code point (a byte is the code point of its value). Byte keys,
-    /// the common case, are compared where they lie, without copying either.
-    private static func perlLess(_ lhs: UnsafePointer<PerlHash.Key>, _ rhs: UnsafePointer<PerlHash.Key>) -> Bool {
-        if let left = lhs.pointee.borrowedBytes, let right = rhs.pointee.borrowedBytes {
-            return PerlBytes.Borrowed.precedes(left, right)
-        }
-        return perlLess(lhs.pointee, rhs.pointee)
-    }
-
-    private static func perlLess(_ lhs: PerlHash.Key, _ rhs: PerlHash.Key) -> Bool {
-        switch (lhs, rhs) {
-        case (.bytes(let left), .bytes(let right)):
-            return left < right
-        case (.string(let left), .string(let right)):
-            // UTF-8's byte order is code point order.
-            return left.utf8.lexicographicallyPrecedes(right.utf8)
-        default:
-            return codePoints(lhs).lexicographicallyPrecedes(codePoints(rhs))
-        }
-    }
-
-    private static func codePoints(_ key: PerlHash.Key) -> [UInt32] {
-        switch key {
-        case .bytes(let bytes): return bytes.map { UInt32($0) }
-        case .string(let text): return text.unicodeScalars.map(\.value)
-        }
-    }
 
     // MARK: - Hooked objects
 

@@ -609,6 +609,46 @@ extension PerlHash.Key: Hashable {
     }
 }
 
+extension PerlHash.Key: Comparable {
+    /// Perl's `cmp` on keys (what `sort keys %hash` and canonical encodings use): by code
+    /// point, a byte being the code point of its value. UTF-8's byte order is code
+    /// point order, so keys of one kind compare as bytes.
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        switch (lhs, rhs) {
+        case (.bytes(let left), .bytes(let right)):
+            return left < right
+        case (.string(let left), .string(let right)):
+            return left.utf8.lexicographicallyPrecedes(right.utf8)
+        default:
+            return lhs.codePoints.lexicographicallyPrecedes(rhs.codePoints)
+        }
+    }
+
+    private var codePoints: [UInt32] {
+        switch self {
+        case .bytes(let bytes): return bytes.map { UInt32($0) }
+        case .string(let text): return text.unicodeScalars.map(\.value)
+        }
+    }
+
+    /// `<` on two keys where they lie, for encoders walking a value through pointers
+    /// (see `PerlValue+Borrowing.swift`): keys of one kind are compared as bytes in
+    /// place, without copying (so retaining) either.
+    static func precedes(_ lhs: UnsafePointer<Self>, _ rhs: UnsafePointer<Self>) -> Bool {
+        if let left = lhs.pointee.borrowedBytes, let right = rhs.pointee.borrowedBytes {
+            return PerlBytes.Borrowed.precedes(left, right)
+        }
+        if case .string = lhs.pointee, case .string = rhs.pointee {
+            return withUTF8(ofStringKey: lhs) { left in
+                withUTF8(ofStringKey: rhs) { right in
+                    PerlBytes.precedes(UnsafeRawBufferPointer(left), UnsafeRawBufferPointer(right))
+                }
+            }
+        }
+        return lhs.pointee < rhs.pointee
+    }
+}
+
 extension PerlHash.Key: ExpressibleByStringLiteral, CustomStringConvertible {
     /// A literal key is a character string.
     public init(stringLiteral value: String) { self = .string(value) }

@@ -88,4 +88,19 @@ extension PerlHash.Key {
         guard case .string(let text) = self else { return nil }
         return text.borrowedUTF8
     }
+
+    /// Calls `body` with the UTF-8 of the character key at `key` (nothing for a byte
+    /// key): borrowed from the key's storage, or copied from a small string, which costs
+    /// no reference counting.
+    @inline(__always)
+    static func withUTF8<Value, Failure: Error>(
+        ofStringKey key: UnsafePointer<PerlHash.Key>,
+        _ body: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Value
+    ) throws(Failure) -> Value {
+        if let utf8 = key.pointee.borrowedUTF8 { return try body(utf8) }
+        guard case .string(var text) = key.pointee else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+        // `withUTF8` rethrows untyped errors: carry the typed one out as a result.
+        let outcome = text.withUTF8 { utf8 in Result { () throws(Failure) -> Value in try body(utf8) } }
+        return try outcome.get()
+    }
 }

@@ -253,11 +253,13 @@ struct YAMLEmitter: ~Copyable {
     /// Pushes onto `orders` the positions of `entries` in code point order of their
     /// keys (for UTF-8, byte order), and returns where they start.
     private mutating func pushOrder(of entries: UnsafeBufferPointer<PerlHashEntry>) -> Int {
-        let keys = entries.map { Self.text(of: $0.key) }
         let base = orders.count
-        for position in entries.indices.sorted(by: { keys[$0].utf8.lexicographicallyPrecedes(keys[$1].utf8) }) {
-            orders.append(position)
+        for position in entries.indices { orders.append(position) }
+        func key(at position: Int) -> UnsafePointer<PerlHash.Key> {
+            (entries.baseAddress.unsafelyUnwrapped + position).pointer(to: \.key).unsafelyUnwrapped
         }
+        var positions = orders.buffer(base..<orders.count)
+        positions.sort { PerlHash.Key.precedes(key(at: $0), key(at: $1)) }
         return base
     }
 
