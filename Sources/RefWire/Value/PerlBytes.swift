@@ -76,6 +76,9 @@ public struct PerlBytes: Sendable {
         switch storage {
         case .inline(let inline): return try inline.withUnsafeBytes(body)
         case .array(let array):
+            // An array's storage stays where it is for as long as the array lives; taking
+            // the pointer out lets `body`'s typed error through (`Array.withUnsafeBytes`
+            // rethrows untyped ones).
             return try withExtendedLifetime(array) { () throws(Failure) in try body(array.withUnsafeBytes { $0 }) }
         }
     }
