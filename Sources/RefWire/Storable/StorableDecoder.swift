@@ -77,7 +77,7 @@ struct StorableReader: ~Copyable {
     private var keyCache = RepeatedKeyCache<CachedKey>()
     private var depth = 0
     /// The entries of the hashes being read, innermost last: a hash is made from its
-    /// entries in one step once all are read (see `PerlHash.withDistinctHashes`).
+    /// entries in one step once all are read (see `PerlHash.moving(distinctEntries:)`).
     private var entries = MoveStack<PerlHashEntry>()
     /// Where each of `entries`' keys starts, for the error if it is there twice.
     private var entryOffsets = ScratchStack<Int>()

@@ -452,7 +452,6 @@ struct StorableWriter: ~Copyable {
         }
     }
 
-
     // MARK: - Hooked objects
 
     /// `SX_HOOK`, laid out as Storable.xs's `store_hook` does: referents of the extra
