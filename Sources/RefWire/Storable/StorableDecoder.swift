@@ -66,7 +66,7 @@ struct StorableReader: ~Copyable {
     private var tagCount = 0
     /// The referents read so far, by ordinal. Scalars in slots (most objects) get a tag
     /// but no entry: a back-reference is rare, and finds its referent by binary search.
-    private var referents: [Referent] = []
+    private var referents: ScratchStack<Referent>
     private var classNames: [String] = []
     /// Ordinals that some back-reference points at; empty while nothing is shared.
     private var sharedReferents = OrdinalSet()
@@ -101,7 +101,7 @@ struct StorableReader: ~Copyable {
         isNetworkOrder = header.byteOrder == .network
         isBigEndian = header.byteOrder == .bigEndian
         integerSize = header.integerSize
-        referents.reserveCapacity(min(buffer.count / 16, 1 << 16))
+        referents = ScratchStack(capacity: min(buffer.count / 16, 1 << 16))
     }
 
     mutating func readImage() throws(StorableDecodingError) -> PerlValue {
@@ -110,7 +110,8 @@ struct StorableReader: ~Copyable {
             throw StorableDecodingError(.trailingBytes(count: end - position), at: position)
         }
         if !sharedReferents.isEmpty {
-            var anchoring = Anchoring(shared: sharedReferents.sorted(), referents: referents)
+            var anchoring = Anchoring(
+                shared: sharedReferents.sorted(), referents: Array(referents.buffer(0..<referents.count)))
             root = anchoring.rewrite(root)
         }
         return root
@@ -142,6 +143,51 @@ struct StorableReader: ~Copyable {
         default:
             return try readOtherObject(marker, place, className, at: start)
         }
+    }
+
+    /// Reads the object in a slot: an array element or a hash value. Most are plain
+    /// scalars, read here without the calls through ``readObject``, ``readOtherObject``
+    /// and ``scalar`` (a tenth of decoding twitter.json); the rest go where
+    /// ``readObject`` would send them, with no more frames on the recursion path.
+    @inline(never)
+    private mutating func readSlot() throws(StorableDecodingError) -> PerlValue {
+        let start = position
+        let marker = try readByte()
+        let value: PerlValue
+        switch marker {
+        case StorableOpcode.reference.rawValue, StorableOpcode.overload.rawValue:
+            return try readReference(weak: false, .slot, nil, at: start)
+        case StorableOpcode.weakReference.rawValue, StorableOpcode.weakOverload.rawValue:
+            return try readReference(weak: true, .slot, nil, at: start)
+        case StorableOpcode.array.rawValue:
+            return try readArray(count: readLength(), .slot, nil, at: start)
+        case StorableOpcode.hash.rawValue:
+            return try readHash(count: readLength(), flags: nil, .slot, nil, at: start)
+        case StorableOpcode.scalar.rawValue:
+            value = try readByteString(length: UInt64(readByte()))
+        case StorableOpcode.utf8String.rawValue:
+            value = try readCharacterString(length: UInt64(readByte()))
+        case StorableOpcode.byte.rawValue:
+            value = .integer(Int64(try readByte()) - 128)
+        case StorableOpcode.networkInteger.rawValue:
+            value = .integer(Int64(Int32(bitPattern: try readUInt32BigEndian())))
+        case StorableOpcode.integer.rawValue:
+            value = .integer(try readNativeInteger())
+        case StorableOpcode.double.rawValue:
+            value = .double(try readNativeDouble())
+        case StorableOpcode.undef.rawValue, StorableOpcode.svUndefElement.rawValue:
+            value = .undef
+        case StorableOpcode.svUndef.rawValue:
+            value = .hole
+        case StorableOpcode.svYes.rawValue, StorableOpcode.booleanTrue.rawValue:
+            value = .bool(true)
+        case StorableOpcode.svNo.rawValue, StorableOpcode.booleanFalse.rawValue:
+            value = .bool(false)
+        default:
+            return try readOtherObject(marker, .slot, nil, at: start)
+        }
+        _ = try see(.slot)
+        return value
     }
 
     @inline(never)
@@ -307,7 +353,7 @@ struct StorableReader: ~Copyable {
         // the reference value; as a referent (`\\$x`) it is a scalar holding one.
         let ordinal = try see(place)
         try enter(at: start)
-        var reference = try readObject(.referent, blessedInto: nil)
+        var reference = try readReferent()
         depth -= 1
         if let ordinal { referents[ordinal].subtreeEnd = referents.count }
         if weak { reference = .weak(reference) }
@@ -316,6 +362,26 @@ struct StorableReader: ~Copyable {
             return reference
         }
         return bless(.scalarReference(reference), className)
+    }
+
+    /// The object a reference points at. Most are hashes and arrays, read from here
+    /// rather than through another call to ``readObject``.
+    @inline(__always)
+    private mutating func readReferent() throws(StorableDecodingError) -> PerlValue {
+        let start = position
+        if start < end {
+            switch base[start] {
+            case StorableOpcode.hash.rawValue:
+                position += 1
+                return try readHash(count: readLength(), flags: nil, .referent, nil, at: start)
+            case StorableOpcode.array.rawValue:
+                position += 1
+                return try readArray(count: readLength(), .referent, nil, at: start)
+            default:
+                break
+            }
+        }
+        return try readObject(.referent, blessedInto: nil)
     }
 
     @inline(never)
@@ -329,7 +395,7 @@ struct StorableReader: ~Copyable {
         var elements: [PerlValue] = []
         elements.reserveCapacity(Int(count))
         for _ in 0..<count {
-            elements.append(try readObject(.slot, blessedInto: nil))
+            elements.append(try readSlot())
         }
         depth -= 1
         referents[ordinal].subtreeEnd = referents.count
@@ -350,7 +416,7 @@ struct StorableReader: ~Copyable {
             (hashFlags ?? 0) & StorableFlags.hashRestricted != 0 ? PerlHash.Restriction() : nil
         let first = entries.count
         for _ in 0..<count {
-            let value = try readObject(.slot, blessedInto: nil)
+            let value = try readSlot()
             let keyStart = position
             let keyFlags = hashFlags == nil ? 0 : try readByte()
             let (key, keyHash) =
