@@ -264,6 +264,7 @@ struct StorableReader: ~Copyable {
     }
 
     /// Records a new object under the next tag.
+    @inline(__always)
     private mutating func see(_ place: Position) throws(StorableDecodingError) -> Int? {
         tagCount += 1
         if tagCount > options.maximumTotalCount {
@@ -402,8 +403,25 @@ struct StorableReader: ~Copyable {
         return bless(.array(elements), className)
     }
 
+    /// A hash without flags (`SX_HASH`), or with them (`SX_FLAG_HASH`). Two functions
+    /// with one body: in the first, the code for key flags and restrictions folds away.
     @inline(never)
     private mutating func readHash(
+        count: UInt64, flags hashFlags: UInt8?, _ place: Position, _ className: String?, at start: Int
+    ) throws(StorableDecodingError) -> PerlValue {
+        if let hashFlags { return try readFlagHash(count: count, flags: hashFlags, place, className, at: start) }
+        return try readHashBody(count: count, flags: nil, place, className, at: start)
+    }
+
+    @inline(never)
+    private mutating func readFlagHash(
+        count: UInt64, flags hashFlags: UInt8, _ place: Position, _ className: String?, at start: Int
+    ) throws(StorableDecodingError) -> PerlValue {
+        try readHashBody(count: count, flags: hashFlags, place, className, at: start)
+    }
+
+    @inline(__always)
+    private mutating func readHashBody(
         count: UInt64, flags hashFlags: UInt8?, _ place: Position, _ className: String?, at start: Int
     ) throws(StorableDecodingError) -> PerlValue {
         guard place == .referent else { throw containerInSlot(at: start) }
