@@ -101,7 +101,7 @@ struct StorableReader: ~Copyable {
         isNetworkOrder = header.byteOrder == .network
         isBigEndian = header.byteOrder == .bigEndian
         integerSize = header.integerSize
-        referents = ScratchStack(capacity: min(buffer.count / 16, 1 << 16))
+        referents = ScratchStack(capacity: min(buffer.count / 16, 256))
     }
 
     mutating func readImage() throws(StorableDecodingError) -> PerlValue {
