@@ -119,9 +119,10 @@ struct StorableReader: ~Copyable {
 
     // MARK: - Objects
 
-    /// Reads one object. Kept small: it is on the recursion path of every nesting level
-    /// (with ``readArray``, ``readHash`` and ``readReference``), so its stack frame bounds
-    /// how deep a thread's stack lets a value nest. Everything else is out of line.
+    /// Reads one object. Kept small, like ``readSlot``, ``readArray``, ``readHash`` and
+    /// ``readReference``: they are the recursion path (a nested hash costs `readHash`,
+    /// `readSlot` and `readReference` a level), so their stack frames bound how deep a
+    /// thread's stack lets a value nest. Everything else is out of line.
     @inline(never)
     private mutating func readObject(_ place: Position, blessedInto className: String?)
         throws(StorableDecodingError) -> PerlValue
