@@ -137,7 +137,7 @@ struct StorableReader: ~Copyable {
         case StorableOpcode.array.rawValue:
             return try readArray(count: readLength(), place, className, at: start)
         case StorableOpcode.hash.rawValue:
-            return try readHash(count: readLength(), flags: nil, place, className, at: start)
+            return try readHash(count: readLength(), place, className, at: start)
         case StorableOpcode.bless.rawValue, StorableOpcode.indexedBless.rawValue:
             guard className == nil else { return try readOtherObject(marker, place, className, at: start) }
             return try readClassMarker(marker, place, at: start)
@@ -163,7 +163,7 @@ struct StorableReader: ~Copyable {
         case StorableOpcode.array.rawValue:
             return try readArray(count: readLength(), .slot, nil, at: start)
         case StorableOpcode.hash.rawValue:
-            return try readHash(count: readLength(), flags: nil, .slot, nil, at: start)
+            return try readHash(count: readLength(), .slot, nil, at: start)
         case StorableOpcode.scalar.rawValue:
             value = try readByteString(length: UInt64(readByte()))
         case StorableOpcode.utf8String.rawValue:
@@ -245,7 +245,7 @@ struct StorableReader: ~Copyable {
             preconditionFailure("readObject dispatches marker \(marker) itself")
         case .flagHash:
             let flags = try readByte()
-            return try readHash(count: readLength(), flags: flags, place, className, at: start)
+            return try readFlagHash(count: readLength(), flags: flags, place, className, at: start)
         case .largeObject:
             return try readLargeObject(place, className, at: start)
 
@@ -375,7 +375,7 @@ struct StorableReader: ~Copyable {
             switch base[start] {
             case StorableOpcode.hash.rawValue:
                 position += 1
-                return try readHash(count: readLength(), flags: nil, .referent, nil, at: start)
+                return try readHash(count: readLength(), .referent, nil, at: start)
             case StorableOpcode.array.rawValue:
                 position += 1
                 return try readArray(count: readLength(), .referent, nil, at: start)
@@ -407,11 +407,10 @@ struct StorableReader: ~Copyable {
     /// A hash without flags (`SX_HASH`), or with them (`SX_FLAG_HASH`). Two functions
     /// with one body: in the first, the code for key flags and restrictions folds away.
     @inline(never)
-    private mutating func readHash(
-        count: UInt64, flags hashFlags: UInt8?, _ place: Position, _ className: String?, at start: Int
-    ) throws(StorableDecodingError) -> PerlValue {
-        if let hashFlags { return try readFlagHash(count: count, flags: hashFlags, place, className, at: start) }
-        return try readHashBody(count: count, flags: nil, place, className, at: start)
+    private mutating func readHash(count: UInt64, _ place: Position, _ className: String?, at start: Int)
+        throws(StorableDecodingError) -> PerlValue
+    {
+        try readHashBody(count: count, flags: nil, place, className, at: start)
     }
 
     @inline(never)
@@ -511,10 +510,10 @@ struct StorableReader: ~Copyable {
         case .array:
             return try readArray(count: readUInt64(), place, className, at: start)
         case .hash:
-            return try readHash(count: readUInt64(), flags: nil, place, className, at: start)
+            return try readHash(count: readUInt64(), place, className, at: start)
         case .flagHash:
             let flags = try readByte()
-            return try readHash(count: readUInt64(), flags: flags, place, className, at: start)
+            return try readFlagHash(count: readUInt64(), flags: flags, place, className, at: start)
         case .hook:
             guard className == nil else {
                 throw classWithoutNewObject(at: start)
